@@ -1,0 +1,3 @@
+from gnnlift.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,163 @@
+"""The ``gnnlift`` command: dataset listing, fetching, preparing and summaries."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gnnlift.data.errors import DataError
+
+
+def _dataset_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resources",
+        type=Path,
+        default=None,
+        help="folder of downloaded and prepared data (default: $GNNLIFT_RESOURCES or ./resources)",
+    )
+    parser.add_argument(
+        "--mirror",
+        type=Path,
+        default=None,
+        help="offline mirror folder to read files from instead of their URLs (default: $GNNLIFT_MIRROR)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gnnlift", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("datasets", help="list the registry, or print the statistics of one dataset or file")
+    p.add_argument("dataset", nargs="?", help="a registry name or a path to a data file")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _dataset_options(p)
+
+    p = sub.add_parser("fetch", help="download (or copy from the mirror) and verify a dataset's files")
+    p.add_argument("dataset")
+    p.add_argument("--file", help="only this file (the URL's last segment)")
+    p.add_argument("--dest", type=Path, help="destination of --file (default: resources/raw/<dataset>/<file>)")
+    _dataset_options(p)
+
+    p = sub.add_parser("prepare", help="parse a dataset into resources/prepared/<dataset>.npz + .stats.json")
+    p.add_argument("dataset")
+    p.add_argument("--files", nargs="+", type=Path, help="its raw files, in registry order (default: fetched)")
+    p.add_argument("--out", type=Path, help="the cache to write (default: resources/prepared/<dataset>.npz)")
+    _dataset_options(p)
+
+    p = sub.add_parser("summarize", help="one table of the statistics of prepared datasets")
+    p.add_argument("stats", nargs="+", type=Path, help=".stats.json files written by `prepare`")
+    p.add_argument("--csv", type=Path, required=True)
+    p.add_argument("--markdown", type=Path, required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except DataError as exc:
+        print(f"gnnlift {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from gnnlift.data.load import load_dataset, prepared_path, raw_dir
+    from gnnlift.data.registry import registry
+
+    if args.dataset is None:
+        rows = []
+        for entry in registry().values():
+            if prepared_path(entry.name, args.resources).exists():
+                status = "prepared"
+            elif all((raw_dir(entry.name, args.resources) / f.filename).exists() for f in entry.files):
+                status = "downloaded"
+            else:
+                status = "-"
+            rows.append(
+                {
+                    "name": entry.name,
+                    "kind": entry.kind,
+                    "files": len(entry.files),
+                    "status": status,
+                    "description": entry.description,
+                }
+            )
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            width = max(len(r["name"]) for r in rows)
+            for r in rows:
+                print(f"{r['name']:<{width}}  {r['kind']:<10}  {r['status']:<10}  {r['description']}")
+            print(f"{len(rows)} datasets, {sum(r['files'] for r in rows)} files")
+        return 0
+
+    stats = load_dataset(args.dataset, args.resources, args.mirror, download=True).stats()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+    else:
+        for key, value in stats.items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{k}: {v}" for k, v in value.items())
+            print(f"{key:>22}: {value}")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from gnnlift.data.download import fetch
+    from gnnlift.data.load import ensure_raw, raw_dir
+    from gnnlift.data.registry import require
+    from gnnlift.paths import mirror_dir
+
+    entry = require(args.dataset)
+    if args.file is None:
+        for path in ensure_raw(entry, args.resources, args.mirror):
+            print(f"{entry.name}: {path}")
+        return 0
+    remote = entry.file(args.file)
+    dest = args.dest or raw_dir(entry.name, args.resources) / remote.filename
+    fetch(remote, dest, mirror=args.mirror or mirror_dir(), dataset=entry.name)
+    print(f"{entry.name}: {remote.url} -> {dest} (sha256 ok)")
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from gnnlift.data.load import prepare
+
+    target, stats = prepare(args.dataset, args.resources, args.mirror, files=args.files, out=args.out)
+    size = stats.get("graphs", stats.get("facts", stats.get("train_triples")))
+    unit = "graphs" if "graphs" in stats else ("facts" if "facts" in stats else "training triples")
+    print(f"{args.dataset}: {size} {unit}, parsed in {stats['parse_seconds']} s -> {target}")
+    return 0
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from gnnlift.atomic import write_text
+
+    rows = []
+    for path in args.stats:
+        try:
+            stats = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise DataError(f"{path}: cannot read statistics ({exc})") from None
+        rows.append(
+            {k: v for k, v in stats.items() if not isinstance(v, dict)}
+            | {f"n_{k}": len(v) for k, v in stats.items() if isinstance(v, dict)}
+        )
+    table = pd.DataFrame(rows).sort_values(["kind", "name"])
+    write_text(args.csv, table.to_csv(index=False))
+    sections = []
+    for kind, title in (("graphs", "Graph datasets"), ("kb", "Knowledge bases")):
+        part = table[table["kind"] == kind].dropna(axis=1, how="all")
+        if len(part):
+            sections.append(f"## {title}\n\n{part.to_markdown(index=False)}\n")
+    write_text(args.markdown, "\n".join(sections))
+    print(f"{len(table)} datasets -> {args.csv}, {args.markdown}")
+    return 0
+
+
+COMMANDS = {"datasets": cmd_datasets, "fetch": cmd_fetch, "prepare": cmd_prepare, "summarize": cmd_summarize}

@@ -1,0 +1,43 @@
+# Data: download (or copy from the mirror) and verify -> parse and cache -> summary table.
+
+
+rule download:
+    output:
+        f"{RESOURCES}/raw/{{dataset}}/{{filename}}",
+    log:
+        "logs/download/{dataset}/{filename}.log",
+    params:
+        mirror=mirror_option,
+    conda:
+        "../../envs/gnnlift.yaml"
+    shell:
+        "python -m gnnlift fetch {wildcards.dataset} --file {wildcards.filename} "
+        "--dest {output} {params.mirror} > {log} 2>&1"
+
+
+rule prepare:
+    input:
+        raw_files,
+    output:
+        cache=f"{RESOURCES}/prepared/{{dataset}}.npz",
+        stats=f"{RESOURCES}/prepared/{{dataset}}.stats.json",
+    log:
+        "logs/prepare/{dataset}.log",
+    conda:
+        "../../envs/gnnlift.yaml"
+    shell:
+        "python -m gnnlift prepare {wildcards.dataset} --files {input} --out {output.cache} > {log} 2>&1"
+
+
+rule dataset_summary:
+    input:
+        prepared_stats(DATASETS),
+    output:
+        csv="results/datasets/summary.csv",
+        markdown="results/datasets/summary.md",
+    log:
+        "logs/dataset_summary.log",
+    conda:
+        "../../envs/gnnlift.yaml"
+    shell:
+        "python -m gnnlift summarize {input} --csv {output.csv} --markdown {output.markdown} > {log} 2>&1"
