@@ -51,3 +51,14 @@ def test_load_by_path_and_unknown_name(graphs, tmp_path):
 def test_registered_but_not_prepared(resources):
     with pytest.raises(DataError, match="is not prepared"):
         load_dataset("mutag")
+
+
+def test_failed_prepare_writes_nothing(tmp_path):
+    from gnnlift.data.load import prepare
+
+    bad = tmp_path / "gi50_screen_786_0.txt"
+    bad.write_text("+ car(1), c3(2), 1_bond(1, 2)\n")
+    out = tmp_path / "prepared" / "nci_gi50_786_0.npz"
+    with pytest.raises(DataFormatError, match="not symmetric"):
+        prepare("nci_gi50_786_0", files=[bad], out=out)
+    assert not out.exists() and not out.with_suffix(".stats.json").exists()
