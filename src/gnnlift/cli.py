@@ -47,6 +47,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="the cache to write (default: resources/prepared/<dataset>.npz)")
     _dataset_options(p)
 
+    p = sub.add_parser("verify", help="same weights in every variant: compare outputs and gradients")
+    p.add_argument("--model", required=True, help="gcn, sage or gin")
+    p.add_argument("--data", required=True, help="a registry name or a path to a data file")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    p.add_argument("--variants", default="plain,pyg,dgl", help="comma-separated (default: plain,pyg,dgl)")
+    p.add_argument("--limit", type=int, help="only the first N graphs")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random weights")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a model hyperparameter, e.g. --set hidden=32 (repeatable)",
+    )
+    _dataset_options(p)
+
     p = sub.add_parser("summarize", help="one table of the statistics of prepared datasets")
     p.add_argument("stats", nargs="+", type=Path, help=".stats.json files written by `prepare`")
     p.add_argument("--csv", type=Path, required=True)
@@ -160,4 +176,56 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"datasets": cmd_datasets, "fetch": cmd_fetch, "prepare": cmd_prepare, "summarize": cmd_summarize}
+def cmd_verify(args: argparse.Namespace) -> int:
+    import torch
+
+    from gnnlift.data.load import load_dataset
+    from gnnlift.data.types import GraphSet
+    from gnnlift.models import model_config
+    from gnnlift.verify import TOLERANCE, compare, first_graphs
+
+    dtype = getattr(torch, args.dtype)
+    try:
+        cfg = model_config(args.model, **parse_overrides(args.set))
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"bad model settings: {exc}") from None
+    dataset = load_dataset(args.data, args.resources, args.mirror, download=True)
+    if not isinstance(dataset, GraphSet):
+        raise DataError(f"{args.data} is a knowledge base; model {args.model} needs graphs")
+    graphs = first_graphs(dataset, args.limit)
+    rows = compare(cfg, graphs, args.variants.split(","), dtype, args.seed)
+    kind = "absolute" if dtype == torch.float64 else "relative"
+    print(
+        f"verify {args.model} on {dataset.name} ({graphs.num_graphs} graphs), {args.dtype}, "
+        f"tolerance {TOLERANCE[dtype]:g} {kind}"
+    )
+    width = max(len(r.quantity) for r in rows)
+    failed = 0
+    for r in rows:
+        ok = r.passes(dtype)
+        failed += not ok
+        print(f"  {r.pair:<16} {r.quantity:<{width}}  max|diff| {r.max_abs:.3e}  {'ok' if ok else 'MISMATCH'}")
+    print(f"{len(rows) - failed} agree, {failed} mismatch")
+    return 1 if failed else 0
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """``key=value`` strings to a dict, values read as YAML scalars (ints, floats, booleans)."""
+    import yaml
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise DataError(f"override {item!r} is not KEY=VALUE")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+COMMANDS = {
+    "datasets": cmd_datasets,
+    "fetch": cmd_fetch,
+    "prepare": cmd_prepare,
+    "summarize": cmd_summarize,
+    "verify": cmd_verify,
+}

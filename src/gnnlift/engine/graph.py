@@ -1,0 +1,86 @@
+"""The computation graph: vector neurons in topological levels, all as index tensors.
+
+A level holds ``size`` neurons of one operation. Its value is
+
+    activation( sum over input groups g of  W_g · aggregate_g  +  bias )
+
+where ``aggregate_g`` of neuron ``n`` is the coefficient-weighted sum of the source-level
+neurons wired to ``n`` by group ``g`` (edges ``src -> dst`` with weight id ``W_g``). Means are
+sums with coefficient 1/in-degree. A fact level has fixed values instead of inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+
+@dataclass
+class Inputs:
+    """One group of weighted inputs of a level: edges from ``source`` level through ``weight``."""
+
+    source: int  # index of the source level (an earlier one)
+    weight: str | None  # parameter name of the matrix applied; None = identity
+    dst: torch.Tensor | None  # (E,) neuron in this level; None = one-to-one (src i -> dst i)
+    src: torch.Tensor | None  # (E,) neuron in the source level
+    coef: torch.Tensor | None = None  # (E,) scalar coefficients; None = all ones
+
+    @property
+    def num_edges(self) -> int:
+        return -1 if self.dst is None else len(self.dst)
+
+
+@dataclass
+class Level:
+    """``size`` neurons sharing one operation."""
+
+    name: str
+    size: int
+    inputs: list[Inputs] = field(default_factory=list)
+    bias: str | None = None
+    activation: str = "identity"
+    values: torch.Tensor | None = None  # (size, dim) for fact levels
+
+
+@dataclass
+class CompGraph:
+    """A grounded batch: levels in topological order and one output neuron per sample."""
+
+    levels: list[Level]
+    output_level: int
+    output_index: torch.Tensor  # (samples,) neuron of the output level for each sample
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.output_index)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Neurons and edges per level (a one-to-one input group counts one edge a neuron)."""
+        out = {}
+        for level in self.levels:
+            edges = sum(level.size if g.dst is None else len(g.dst) for g in level.inputs)
+            out[level.name] = {"neurons": level.size, "edges": edges}
+        return out
+
+    def to(self, dtype: torch.dtype | None = None, device: torch.device | str | None = None) -> CompGraph:
+        """The same graph with float tensors in ``dtype`` and everything on ``device``."""
+
+        def move(t: torch.Tensor | None) -> torch.Tensor | None:
+            if t is None:
+                return None
+            t = t.to(device) if device is not None else t
+            return t.to(dtype) if (dtype is not None and t.is_floating_point()) else t
+
+        levels = [
+            Level(
+                lv.name,
+                lv.size,
+                [Inputs(g.source, g.weight, move(g.dst), move(g.src), move(g.coef)) for g in lv.inputs],
+                lv.bias,
+                lv.activation,
+                move(lv.values),
+            )
+            for lv in self.levels
+        ]
+        return CompGraph(levels, self.output_level, move(self.output_index))

@@ -1,0 +1,50 @@
+"""One interface for every variant: canonical weights in, batch conversion, forward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from gnnlift.data.types import GraphSet
+
+
+class Variant(torch.nn.Module):
+    """A model in one framework; its weights are addressed by canonical names.
+
+    ``canonical()`` maps each canonical name (``conv1.weight``…, shapes as in
+    :func:`gnnlift.templates.gnn.parameter_shapes`) to the parameter that holds it and whether
+    that parameter stores the transpose.
+    """
+
+    name = "variant"
+
+    def canonical(self) -> dict[str, tuple[torch.nn.Parameter, bool]]:
+        raise NotImplementedError
+
+    def prepare(self, graphs: GraphSet) -> Any:
+        """Convert a batch of graphs into this framework's input (done outside timing)."""
+        raise NotImplementedError
+
+    def forward(self, batch: Any) -> torch.Tensor:
+        """Output probability of every graph in the batch, shape (graphs,)."""
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def load_canonical(self, weights: dict[str, torch.Tensor]) -> None:
+        mapping = self.canonical()
+        missing = set(mapping) ^ set(weights)
+        if missing:
+            raise KeyError(f"{self.name}: weights do not match the model: {sorted(missing)}")
+        for key, (param, transposed) in mapping.items():
+            value = weights[key].T if transposed else weights[key]
+            if param.shape != value.shape:
+                raise ValueError(f"{self.name}: {key} has shape {tuple(value.shape)}, expected {tuple(param.shape)}")
+            param.copy_(value)
+
+    def canonical_grads(self) -> dict[str, torch.Tensor]:
+        out = {}
+        for key, (param, transposed) in self.canonical().items():
+            grad = param.grad if param.grad is not None else torch.zeros_like(param)
+            out[key] = grad.T if transposed else grad
+        return out

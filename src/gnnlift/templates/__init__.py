@@ -1,0 +1,1 @@
+"""Model templates: parameter shapes and grounding of samples into computation graphs."""
