@@ -2,45 +2,77 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 import torch
 
 from gnnlift.frameworks.base import Variant
-from gnnlift.templates import gnn
+from gnnlift.templates.dims import Dims
 
 VARIANTS = ("plain", "pyg", "dgl")
-MODELS = ("gcn", "sage", "gin")
 
 
-def _builders() -> dict[str, Callable[..., Variant]]:
-    from gnnlift.engine.model import EngineModel
-    from gnnlift.frameworks.dgl import DglModel
-    from gnnlift.frameworks.pyg import PygModel
+@dataclass(frozen=True)
+class ModelFamily:
+    """Where a model's template and its framework ports live (imported on use)."""
 
-    return {"plain": EngineModel, "pyg": PygModel, "dgl": DglModel}
+    template: str  # module with preset(), parameter_shapes(), ground()
+    pyg: str  # "module:Class"
+    dgl: str
+    data: str  # "graphs" or "kb"
+
+    def template_module(self) -> ModuleType:
+        return importlib.import_module(self.template)
 
 
-def model_config(model: str, **overrides) -> gnn.GNNConfig:
-    """The paper's configuration of ``model`` with overrides applied."""
-    if model not in MODELS:
+_GNN = ModelFamily(
+    "gnnlift.templates.gnn", "gnnlift.frameworks.pyg.gnn:PygGNN", "gnnlift.frameworks.dgl.gnn:DglGNN", "graphs"
+)
+_MOL = ModelFamily(
+    "gnnlift.templates.molecule",
+    "gnnlift.frameworks.pyg.molecule:PygMolecule",
+    "gnnlift.frameworks.dgl.molecule:DglMolecule",
+    "graphs",
+)
+FAMILIES: dict[str, ModelFamily] = {"gcn": _GNN, "sage": _GNN, "gin": _GNN, "gnn_embed": _MOL, "graphlet": _MOL}
+MODELS = tuple(FAMILIES)
+
+
+def family(model: str) -> ModelFamily:
+    if model not in FAMILIES:
         raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
-    return gnn.preset(model, **overrides)
+    return FAMILIES[model]
 
 
-def build(variant: str, cfg: gnn.GNNConfig, in_dim: int, dtype: torch.dtype) -> Variant:
-    """A fresh ``variant`` of the model ``cfg`` with ``in_dim`` input features."""
-    builders = _builders()
-    if variant not in builders:
-        raise ValueError(f"unknown variant {variant!r}; expected one of {', '.join(builders)}")
-    return builders[variant](cfg, in_dim, dtype)
+def model_config(model: str, **overrides) -> Any:
+    """The paper's configuration of ``model`` with overrides applied."""
+    try:
+        return family(model).template_module().preset(model, **overrides)
+    except TypeError as exc:
+        raise ValueError(f"bad setting for model {model}: {exc}") from None
 
 
-def random_weights(cfg: gnn.GNNConfig, in_dim: int, seed: int, dtype: torch.dtype) -> dict[str, torch.Tensor]:
-    """Glorot-uniform matrices and small uniform biases, by canonical name, from ``seed``."""
+def build(variant: str, model: str, cfg: Any, dims: Dims, dtype: torch.dtype) -> Variant:
+    """A fresh ``variant`` of ``model`` configured by ``cfg``."""
+    fam = family(model)
+    if variant == "plain":
+        from gnnlift.engine.model import EngineModel
+
+        return EngineModel(fam.template_module(), cfg, dims, dtype)
+    if variant not in ("pyg", "dgl"):
+        raise ValueError(f"unknown variant {variant!r}; expected one of {', '.join(VARIANTS)}")
+    module, cls = getattr(fam, variant).split(":")
+    return getattr(importlib.import_module(module), cls)(cfg, dims, dtype)
+
+
+def random_weights(model: str, cfg: Any, dims: Dims, seed: int, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    """Glorot-uniform matrices and uniform vectors in ±0.5, by canonical name, from ``seed``."""
     gen = torch.Generator().manual_seed(seed)
     out = {}
-    for name, shape in gnn.parameter_shapes(cfg, in_dim).items():
-        bound = (6.0 / sum(shape)) ** 0.5 if len(shape) == 2 else 0.1
+    for name, shape in family(model).template_module().parameter_shapes(cfg, dims).items():
+        bound = (6.0 / sum(shape)) ** 0.5 if len(shape) == 2 else 0.5
         out[name] = ((torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1) * bound).to(dtype)
     return out

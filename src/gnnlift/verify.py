@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from gnnlift.data.types import GraphSet
+from gnnlift.data.types import Dataset, GraphSet
 from gnnlift.models import build, random_weights
+from gnnlift.templates.dims import dims_of
 
 TOLERANCE = {torch.float64: 1e-9, torch.float32: 1e-5}  # float64 absolute, float32 relative
 
@@ -27,20 +28,25 @@ class Difference:
         return self.max_abs <= TOLERANCE[dtype] * max(self.scale, 1e-12)
 
 
-def run_variant(variant: str, cfg, graphs: GraphSet, weights, dtype) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def run_variant(variant: str, model: str, cfg, data: Dataset, weights, dtype) -> tuple[torch.Tensor, dict]:
     """Outputs and canonical gradients of the mean BCE loss of one forward+backward pass."""
-    model = build(variant, cfg, len(graphs.node_vocab), dtype)
-    model.load_canonical(weights)
-    out = model(model.prepare(graphs))
-    target = torch.from_numpy(graphs.y).to(dtype)
-    torch.nn.functional.binary_cross_entropy(out, target).backward()
-    return out.detach(), model.canonical_grads()
+    net = build(variant, model, cfg, dims_of(data), dtype)
+    net.load_canonical(weights)
+    out = net(net.prepare(data))
+    torch.nn.functional.binary_cross_entropy(out, targets(data, dtype)).backward()
+    return out.detach(), net.canonical_grads()
 
 
-def compare(cfg, graphs: GraphSet, variants: list[str], dtype: torch.dtype, seed: int = 0) -> list[Difference]:
+def targets(data: Dataset, dtype: torch.dtype) -> torch.Tensor:
+    """Binary targets: graph classes, or query labels of a knowledge base."""
+    values = data.y if isinstance(data, GraphSet) else data.query_labels
+    return torch.from_numpy(values).to(dtype)
+
+
+def compare(model: str, cfg, data: Dataset, variants: list[str], dtype: torch.dtype, seed: int = 0) -> list[Difference]:
     """Pairwise differences of outputs and of every gradient between variants."""
-    weights = random_weights(cfg, len(graphs.node_vocab), seed, dtype)
-    results = {v: run_variant(v, cfg, graphs, weights, dtype) for v in variants}
+    weights = random_weights(model, cfg, dims_of(data), seed, dtype)
+    results = {v: run_variant(v, model, cfg, data, weights, dtype) for v in variants}
     rows = []
     for a, b in itertools.combinations(variants, 2):
         (out_a, grad_a), (out_b, grad_b) = results[a], results[b]

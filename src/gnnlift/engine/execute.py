@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 import torch
 
-from gnnlift.engine.graph import CompGraph
+from gnnlift.engine.graph import CompGraph, Inputs, Level
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "identity": lambda x: x,
@@ -23,20 +23,40 @@ def evaluate(graph: CompGraph, params: Mapping[str, torch.Tensor], all_levels: b
         if level.values is not None:
             values.append(level.values)
             continue
+        if level.operation == "outer":
+            values.append(ACTIVATIONS[level.activation](level.scale * _outer(level, values)))
+            continue
         total = None
         for group in level.inputs:
-            x = values[group.source]
-            if group.dst is not None:
-                x = x[group.src]
-                if group.coef is not None:
-                    x = x * group.coef.unsqueeze(1)
-                x = x.new_zeros(level.size, x.shape[1]).index_add_(0, group.dst, x)
+            x = _aggregate(group, level.size, values)
             if group.weight is not None:
                 x = x @ params[group.weight].T
             total = x if total is None else total + x
+        if total is None:  # no inputs at all: the empty sum
+            total = values[0].new_zeros(level.size, 1)
         if level.bias is not None:
             total = total + params[level.bias]
         values.append(ACTIVATIONS[level.activation](total))
     if all_levels:
         return values
     return values[graph.output_level][graph.output_index]
+
+
+def _aggregate(group: Inputs, size: int, values: list[torch.Tensor]) -> torch.Tensor:
+    """The coefficient-weighted sum of each neuron's inputs in one group."""
+    x = values[group.source]
+    if group.dst is None:
+        return x if group.src is None else x[group.src]
+    x = x[group.src]
+    if group.coef is not None:
+        x = x * group.coef.unsqueeze(1)
+    return x.new_zeros(size, x.shape[1]).index_add_(0, group.dst, x)
+
+
+def _outer(level: Level, values: list[torch.Tensor]) -> torch.Tensor:
+    """Flattened outer product of the groups' inputs, row by row."""
+    product = None
+    for group in level.inputs:
+        x = _aggregate(group, level.size, values)
+        product = x if product is None else (product.unsqueeze(2) * x.unsqueeze(1)).flatten(1)
+    return product

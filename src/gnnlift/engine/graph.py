@@ -6,7 +6,12 @@ A level holds ``size`` neurons of one operation. Its value is
 
 where ``aggregate_g`` of neuron ``n`` is the coefficient-weighted sum of the source-level
 neurons wired to ``n`` by group ``g`` (edges ``src -> dst`` with weight id ``W_g``). Means are
-sums with coefficient 1/in-degree. A fact level has fixed values instead of inputs.
+sums with coefficient 1/in-degree. A group without ``dst`` gives each neuron exactly one input,
+``src[n]`` (or neuron ``n`` itself when ``src`` is None too).
+
+An ``outer`` level instead multiplies its groups' inputs (each one input a neuron) into their
+flattened outer product, times ``scale``: the cross-product combination of NeuraLogic.
+A fact level has fixed values instead of inputs.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ class Inputs:
 
     source: int  # index of the source level (an earlier one)
     weight: str | None  # parameter name of the matrix applied; None = identity
-    dst: torch.Tensor | None  # (E,) neuron in this level; None = one-to-one (src i -> dst i)
-    src: torch.Tensor | None  # (E,) neuron in the source level
+    dst: torch.Tensor | None  # (E,) neuron in this level; None = one input a neuron
+    src: torch.Tensor | None  # (E,) neuron in the source level; with dst None, (size,) or None
     coef: torch.Tensor | None = None  # (E,) scalar coefficients; None = all ones
 
     @property
@@ -41,6 +46,8 @@ class Level:
     bias: str | None = None
     activation: str = "identity"
     values: torch.Tensor | None = None  # (size, dim) for fact levels
+    operation: str = "sum"  # "sum" of weighted inputs, or "outer" product of the groups
+    scale: float = 1.0  # constant factor of an "outer" level
 
 
 @dataclass
@@ -80,6 +87,8 @@ class CompGraph:
                 lv.bias,
                 lv.activation,
                 move(lv.values),
+                lv.operation,
+                lv.scale,
             )
             for lv in self.levels
         ]

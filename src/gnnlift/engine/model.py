@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 import torch
 
-from gnnlift.data.types import GraphSet
 from gnnlift.engine.execute import evaluate
 from gnnlift.engine.graph import CompGraph
 from gnnlift.frameworks.base import Variant
-from gnnlift.templates.gnn import GNNConfig, ground, parameter_shapes
+from gnnlift.templates.dims import Dims
 
 
 class EngineModel(Variant):
-    """``plain``: the grounded computation graph executed as it is."""
+    """``plain``: the grounded computation graph of a template, executed as it is."""
 
     name = "plain"
 
-    def __init__(self, cfg: GNNConfig, in_dim: int, dtype: torch.dtype = torch.float32):
+    def __init__(self, template: ModuleType, cfg: Any, dims: Dims, dtype: torch.dtype = torch.float32):
         super().__init__()
-        self.cfg, self.dtype = cfg, dtype
+        self.template, self.cfg, self.dtype = template, cfg, dtype
+        shapes = template.parameter_shapes(cfg, dims)
+        self._names = list(shapes)
         self.params = torch.nn.ParameterDict(
-            {_key(k): torch.nn.Parameter(torch.empty(s, dtype=dtype)) for k, s in parameter_shapes(cfg, in_dim).items()}
+            {_key(k): torch.nn.Parameter(torch.empty(s, dtype=dtype)) for k, s in shapes.items()}
         )
-        self._names = list(parameter_shapes(cfg, in_dim))
 
     def canonical(self):
         return {k: (self.params[_key(k)], False) for k in self._names}
 
-    def prepare(self, graphs: GraphSet) -> CompGraph:
-        return ground(self.cfg, graphs).to(dtype=self.dtype)
+    def ground(self, data) -> CompGraph:
+        """The computation graph of a batch, in float64 (before casting)."""
+        return self.template.ground(self.cfg, data)
+
+    def prepare(self, data) -> CompGraph:
+        return self.ground(data).to(dtype=self.dtype)
 
     def forward(self, batch: CompGraph) -> torch.Tensor:
         weights = {k: self.params[_key(k)] for k in self._names}

@@ -19,6 +19,8 @@ import torch
 
 from gnnlift.data.types import GraphSet
 from gnnlift.engine.graph import CompGraph, Inputs, Level
+from gnnlift.templates.common import mean_coefficients, one_hot
+from gnnlift.templates.dims import Dims
 
 AGGREGATIONS = ("sum", "mean")
 KINDS = ("gcn", "sage", "gin")
@@ -66,8 +68,9 @@ def preset(kind: str, **overrides) -> GNNConfig:
     return replace(PRESETS[kind], **overrides)
 
 
-def parameter_shapes(cfg: GNNConfig, in_dim: int) -> dict[str, tuple[int, ...]]:
+def parameter_shapes(cfg: GNNConfig, dims: Dims) -> dict[str, tuple[int, ...]]:
     """Canonical parameter names and shapes (``(out, in)`` like ``torch.nn.Linear``)."""
+    in_dim = dims.node_types
     shapes: dict[str, tuple[int, ...]] = {}
     for layer in range(1, cfg.layers + 1):
         d_in = in_dim if layer == 1 else cfg.hidden
@@ -95,8 +98,7 @@ def ground(cfg: GNNConfig, graphs: GraphSet) -> CompGraph:
     src = torch.from_numpy(graphs.edge_index[0])
     dst = torch.from_numpy(graphs.edge_index[1])
     neigh_coef = _mean_coef(dst, n) if cfg.aggregation == "mean" else None
-    facts = torch.nn.functional.one_hot(torch.from_numpy(graphs.node_labels), len(graphs.node_vocab))
-    levels = [Level("atom_facts", n, values=facts.to(torch.float64))]
+    levels = [Level("atom_facts", n, values=one_hot(graphs.node_labels, len(graphs.node_vocab)))]
     conv_level: dict[int, int] = {}
     for layer in range(1, cfg.layers + 1):
         prev, act = len(levels) - 1, cfg.layer_activation(layer)
@@ -152,14 +154,4 @@ def ground(cfg: GNNConfig, graphs: GraphSet) -> CompGraph:
 
 
 def _mean_coef(dst: torch.Tensor, size: int) -> torch.Tensor:
-    """1 / in-degree of each edge's destination."""
-    degree = torch.bincount(dst, minlength=size).clamp(min=1)
-    return 1.0 / degree[dst].to(torch.float64)
-
-
-def node_features(graphs: GraphSet, dtype: torch.dtype) -> torch.Tensor:
-    """One-hot node labels, the input of every variant."""
-    return torch.nn.functional.one_hot(torch.from_numpy(graphs.node_labels), len(graphs.node_vocab)).to(dtype)
-
-
-__all__ = ["GNNConfig", "PRESETS", "ground", "node_features", "parameter_shapes", "preset"]
+    return mean_coefficients(dst, size)

@@ -10,19 +10,21 @@ from torch_geometric.nn import GCNConv, GINConv, SAGEConv, global_add_pool, glob
 from gnnlift.data.types import GraphSet
 from gnnlift.engine.execute import ACTIVATIONS
 from gnnlift.frameworks.base import Variant
-from gnnlift.templates.gnn import GNNConfig, node_features
+from gnnlift.templates.common import node_features
+from gnnlift.templates.dims import Dims
+from gnnlift.templates.gnn import GNNConfig
 
 
-class PygModel(Variant):
+class PygGNN(Variant):
     name = "pyg"
 
-    def __init__(self, cfg: GNNConfig, in_dim: int, dtype: torch.dtype = torch.float32):
+    def __init__(self, cfg: GNNConfig, dims: Dims, dtype: torch.dtype = torch.float32):
         super().__init__()
         self.cfg, self.dtype = cfg, dtype
         aggr = "add" if cfg.aggregation == "sum" else "mean"
         convs = []
         for layer in range(1, cfg.layers + 1):
-            d_in = in_dim if layer == 1 else cfg.hidden
+            d_in = dims.node_types if layer == 1 else cfg.hidden
             if cfg.kind == "gcn":
                 convs.append(GCNConv(d_in, cfg.hidden, normalize=False, add_self_loops=False, bias=False, aggr=aggr))
             elif cfg.kind == "sage":

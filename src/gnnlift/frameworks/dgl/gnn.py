@@ -10,18 +10,20 @@ from torch import nn
 from gnnlift.data.types import GraphSet
 from gnnlift.engine.execute import ACTIVATIONS
 from gnnlift.frameworks.base import Variant
-from gnnlift.templates.gnn import GNNConfig, node_features
+from gnnlift.templates.common import node_features
+from gnnlift.templates.dims import Dims
+from gnnlift.templates.gnn import GNNConfig
 
 
-class DglModel(Variant):
+class DglGNN(Variant):
     name = "dgl"
 
-    def __init__(self, cfg: GNNConfig, in_dim: int, dtype: torch.dtype = torch.float32):
+    def __init__(self, cfg: GNNConfig, dims: Dims, dtype: torch.dtype = torch.float32):
         super().__init__()
         self.cfg, self.dtype = cfg, dtype
         convs = []
         for layer in range(1, cfg.layers + 1):
-            d_in = in_dim if layer == 1 else cfg.hidden
+            d_in = dims.node_types if layer == 1 else cfg.hidden
             if cfg.kind == "gcn":
                 if cfg.aggregation != "sum":
                     raise ValueError("dgl GraphConv aggregates by sum only (norm='none')")

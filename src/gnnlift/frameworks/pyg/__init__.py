@@ -1,0 +1,1 @@
+"""Models written natively in PyTorch Geometric."""

@@ -1,0 +1,152 @@
+"""The NeuraLifting molecule templates: ``gnn_embed`` and the path template ``graphlet``.
+
+Both follow GustikS/NeuraLifting ``templates/molecules`` with the engine's settings of those
+runs: sigmoid atom and rule neurons, average aggregation over a rule's groundings.
+
+gnn_embed (``GNN_template_embeddings``), with atom types t(·) and bond types τ(·)::
+
+    atom(a)  = σ(E_atom[t(a)] + b_atom)            {3,1} atom_embed(A) :- <type>(A).  atom_embed/1 {3,1}
+    bond(β)  = σ(E_bond[τ(β)])                     {3,1} bond_embed(B) :- <btype>(B).
+    l1(x)    = σ( mean over bond(x,y,β) of σ(W1 atom(y) + w1 + V1 bond(β)) )
+    predict  = σ( w_out · mean over bond(x,y,β) of σ(W2 l1(y) + w2 + V2 bond(β)) + b_out )
+
+(``w1``, ``w2`` are the ``{3}`` weights of the ``bond`` fact, whose value is 1.)
+
+graphlet (``LRNN_template_embeddings``): every path a –β– b –γ– c of two bonds (c = a allowed)
+is one rule neuron. Its ``crossproduct-sigmoid`` activation is read as the sigmoid of the
+flattened outer product of the five embeddings (3^5 = 243 values), scaled by the rule's
+constant literal ``<-7>``::
+
+    bond(β)  = σ(E_bond[τ(β)] + b_bond)            bond_embed/1 {3,1}
+    path     = σ( -7 · atom(a) ⊗ bond(β) ⊗ atom(b) ⊗ bond(γ) ⊗ atom(c) )
+    predict  = σ( w_out · mean over paths of path + b_out )      {1,243} predict, predict/0 {1}
+
+Bonds are entities: one ``bond_embed`` neuron per undirected bond, shared by both directions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from gnnlift.data.types import GraphSet
+from gnnlift.engine.graph import CompGraph, Inputs, Level
+from gnnlift.templates.common import edge_graph, mean_coefficients, one_hot, undirected_edge_ids
+from gnnlift.templates.dims import Dims
+
+KINDS = ("gnn_embed", "graphlet")
+
+
+@dataclass(frozen=True)
+class MoleculeConfig:
+    kind: str = "gnn_embed"
+    dim: int = 3  # embedding dimension
+    activation: str = "sigmoid"  # atom and rule neurons
+    path_scale: float = -7.0  # graphlet: the constant literal of the path rule
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown model kind {self.kind!r}; expected one of {', '.join(KINDS)}")
+        if self.dim < 1:
+            raise ValueError("dim must be positive")
+
+
+PRESETS = {"gnn_embed": MoleculeConfig("gnn_embed"), "graphlet": MoleculeConfig("graphlet")}
+
+
+def preset(kind: str, **overrides) -> MoleculeConfig:
+    return replace(PRESETS[kind], **overrides)
+
+
+def parameter_shapes(cfg: MoleculeConfig, dims: Dims) -> dict[str, tuple[int, ...]]:
+    d = cfg.dim
+    shapes = {
+        "atom_embed.weight": (d, dims.node_types),
+        "atom_embed.bias": (d,),
+        "bond_embed.weight": (d, dims.edge_types),
+    }
+    if cfg.kind == "gnn_embed":
+        for rule in ("l1", "predict_rule"):
+            shapes[f"{rule}.in.weight"] = (d, d)
+            shapes[f"{rule}.bond_fact"] = (d,)
+            shapes[f"{rule}.bond.weight"] = (d, d)
+        shapes["predict.weight"] = (1, d)
+    else:
+        shapes["bond_embed.bias"] = (d,)
+        shapes["predict.weight"] = (1, d**5)
+    shapes["predict.bias"] = (1,)
+    return shapes
+
+
+def ground(cfg: MoleculeConfig, graphs: GraphSet) -> CompGraph:
+    n, act = graphs.num_nodes, cfg.activation
+    src, dst = (torch.from_numpy(a) for a in graphs.edge_index)
+    bond_of_edge, n_bonds = undirected_edge_ids(graphs)
+    bond_labels = np.zeros(n_bonds, dtype=np.int64)
+    bond_labels[bond_of_edge] = graphs.edge_labels
+    bond_of_edge = torch.from_numpy(bond_of_edge)
+    levels = [
+        Level("atom_facts", n, values=one_hot(graphs.node_labels, len(graphs.node_vocab))),
+        Level("bond_facts", n_bonds, values=one_hot(bond_labels, len(graphs.edge_vocab))),
+    ]
+    levels.append(Level("atom_embed", n, [Inputs(0, "atom_embed.weight", None, None)], "atom_embed.bias", act))
+    bond_bias = "bond_embed.bias" if cfg.kind == "graphlet" else None
+    levels.append(Level("bond_embed", n_bonds, [Inputs(1, "bond_embed.weight", None, None)], bond_bias, act))
+    atom, bond = 2, 3
+
+    if cfg.kind == "gnn_embed":
+        e = len(src)
+        levels.append(_edge_rule("l1.rule", e, atom, bond, src, bond_of_edge, "l1", act))
+        levels.append(
+            Level("l1", n, [Inputs(4, None, dst, torch.arange(e), mean_coefficients(dst, n))], activation=act)
+        )
+        levels.append(_edge_rule("predict.rule", e, 5, bond, src, bond_of_edge, "predict_rule", act))
+        rule_level, rule_graph = 6, torch.from_numpy(edge_graph(graphs))
+    else:
+        first, second = paths_of_length_two(graphs)
+        first, second = torch.from_numpy(first), torch.from_numpy(second)
+        paths = [
+            Inputs(atom, None, None, src[first]),
+            Inputs(bond, None, None, bond_of_edge[first]),
+            Inputs(atom, None, None, dst[first]),
+            Inputs(bond, None, None, bond_of_edge[second]),
+            Inputs(atom, None, None, dst[second]),
+        ]
+        levels.append(Level("path.rule", len(first), paths, activation=act, operation="outer", scale=cfg.path_scale))
+        rule_level, rule_graph = 4, torch.from_numpy(edge_graph(graphs))[first]
+
+    g = graphs.num_graphs
+    readout = Inputs(
+        rule_level, "predict.weight", rule_graph, torch.arange(len(rule_graph)), mean_coefficients(rule_graph, g)
+    )
+    levels.append(Level("predict", g, [readout], "predict.bias", "sigmoid"))
+    return CompGraph(levels, len(levels) - 1, torch.arange(g))
+
+
+def _edge_rule(name, size, atom_level, bond_level, atom_index, bond_index, prefix, act) -> Level:
+    """One rule neuron per directed bond: σ(W in[y] + w_bond + V bond[β])."""
+    return Level(
+        name,
+        size,
+        [
+            Inputs(atom_level, f"{prefix}.in.weight", None, atom_index),
+            Inputs(bond_level, f"{prefix}.bond.weight", None, bond_index),
+        ],
+        f"{prefix}.bond_fact",
+        act,
+    )
+
+
+def paths_of_length_two(graphs: GraphSet) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of directed edges (a→b, b→c): every walk of two bonds, back-tracking included."""
+    src, dst = graphs.edge_index
+    order = np.argsort(src, kind="stable")
+    out_degree = np.bincount(src, minlength=graphs.num_nodes)
+    start = np.concatenate([[0], np.cumsum(out_degree)[:-1]])
+    counts = out_degree[dst]
+    first = np.repeat(np.arange(len(src)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    second = order[np.repeat(start[dst], counts) + offsets]
+    return first.astype(np.int64), second.astype(np.int64)
