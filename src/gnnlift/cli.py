@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="a registry name or a path to a data file")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     p.add_argument("--variants", default="plain,pyg,dgl", help="comma-separated (default: plain,pyg,dgl)")
-    p.add_argument("--limit", type=int, help="only the first N graphs")
+    p.add_argument("--limit", type=int, help="only the first N samples (graphs or queries)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random weights")
     p.add_argument(
         "--set",
@@ -180,9 +180,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     import torch
 
     from gnnlift.data.load import load_dataset
-    from gnnlift.data.types import GraphSet
-    from gnnlift.models import model_config
-    from gnnlift.verify import TOLERANCE, compare, first_graphs
+    from gnnlift.models import family, model_config
+    from gnnlift.verify import TOLERANCE, compare, first_samples
 
     dtype = getattr(torch, args.dtype)
     try:
@@ -190,14 +189,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise DataError(str(exc)) from None
     dataset = load_dataset(args.data, args.resources, args.mirror, download=True)
-    if not isinstance(dataset, GraphSet):
-        raise DataError(f"{args.data} is a knowledge base; model {args.model} needs graphs")
-    graphs = first_graphs(dataset, args.limit)
-    rows = compare(args.model, cfg, graphs, args.variants.split(","), dtype, args.seed)
+    if dataset.kind != family(args.model).data:
+        raise DataError(
+            f"model {args.model} needs a dataset of {family(args.model).data}, {args.data} is {dataset.kind}"
+        )
+    samples = first_samples(dataset, args.limit)
+    rows = compare(args.model, cfg, samples, args.variants.split(","), dtype, args.seed)
     kind = "absolute" if dtype == torch.float64 else "relative"
+    size = samples.num_graphs if dataset.kind == "graphs" else samples.num_queries
     print(
-        f"verify {args.model} on {dataset.name} ({graphs.num_graphs} graphs), {args.dtype}, "
-        f"tolerance {TOLERANCE[dtype]:g} {kind}"
+        f"verify {args.model} on {dataset.name} ({size} samples), {args.dtype}, tolerance {TOLERANCE[dtype]:g} {kind}"
     )
     width = max(len(r.quantity) for r in rows)
     failed = 0

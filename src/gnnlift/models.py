@@ -37,7 +37,15 @@ _MOL = ModelFamily(
     "gnnlift.frameworks.dgl.molecule:DglMolecule",
     "graphs",
 )
-FAMILIES: dict[str, ModelFamily] = {"gcn": _GNN, "sage": _GNN, "gin": _GNN, "gnn_embed": _MOL, "graphlet": _MOL}
+_KB = ModelFamily("gnnlift.templates.kb", "gnnlift.frameworks.pyg.kb:PygKB", "gnnlift.frameworks.dgl.kb:DglKB", "kb")
+FAMILIES: dict[str, ModelFamily] = {
+    "gcn": _GNN,
+    "sage": _GNN,
+    "gin": _GNN,
+    "gnn_embed": _MOL,
+    "graphlet": _MOL,
+    "kbe": _KB,
+}
 MODELS = tuple(FAMILIES)
 
 

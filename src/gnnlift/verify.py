@@ -60,8 +60,10 @@ def _diff(pair: str, quantity: str, a: torch.Tensor, b: torch.Tensor) -> Differe
     return Difference(pair, quantity, float((a64 - b64).abs().max()), float(a64.abs().max()))
 
 
-def first_graphs(graphs: GraphSet, limit: int | None) -> GraphSet:
-    """The first ``limit`` graphs (all when None)."""
-    if limit is None or limit >= graphs.num_graphs:
-        return graphs
-    return graphs.subset(np.arange(limit))
+def first_samples(data: Dataset, limit: int | None) -> Dataset:
+    """The first ``limit`` samples: graphs, or queries of a knowledge base (all when None)."""
+    if isinstance(data, GraphSet):
+        return data if limit is None or limit >= data.num_graphs else data.subset(np.arange(limit))
+    if data.queries is None:
+        raise ValueError(f"knowledge base {data.name} has no labelled queries")
+    return data if limit is None else data.with_queries(np.arange(min(limit, data.num_queries)))

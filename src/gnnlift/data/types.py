@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -104,6 +104,20 @@ class KnowledgeBase:
     query_labels: np.ndarray | None = None  # (q,) float64
 
     kind = "kb"
+
+    def with_queries(
+        self, index: np.ndarray, queries: np.ndarray | None = None, labels: np.ndarray | None = None
+    ) -> KnowledgeBase:
+        """The same facts with the queries at ``index`` (or the given ``queries``/``labels``)."""
+        if queries is None:
+            queries, labels = self.queries[index], self.query_labels[index]
+        return replace(
+            self, queries=np.asarray(queries, dtype=np.int64), query_labels=np.asarray(labels, dtype=np.float64)
+        )
+
+    @property
+    def num_queries(self) -> int:
+        return 0 if self.queries is None else len(self.queries)
 
     def stats(self) -> dict[str, Any]:
         """Entity and relation counts, triples per split, facts, queries by label."""
