@@ -93,3 +93,50 @@ class CompGraph:
             for lv in self.levels
         ]
         return CompGraph(levels, self.output_level, move(self.output_index))
+
+
+def concat(graphs: list[CompGraph]) -> CompGraph:
+    """The disjoint union of graphs of one template (same levels, same input groups)."""
+    if len(graphs) == 1:
+        return graphs[0]
+    first = graphs[0]
+    sizes = torch.tensor([[lv.size for lv in g.levels] for g in graphs])  # (graphs, levels)
+    offsets = torch.cumsum(sizes, 0) - sizes
+    levels = []
+    for li, level in enumerate(first.levels):
+        groups = []
+        for gi, group in enumerate(level.inputs):
+            parts = [g.levels[li].inputs[gi] for g in graphs]
+            if all(p.dst is None and p.src is None for p in parts):
+                groups.append(Inputs(group.source, group.weight, None, None))
+                continue
+            src = torch.cat(
+                [
+                    _indices(p.src, g.levels[li].size) + offsets[k, group.source]
+                    for k, (p, g) in enumerate(zip(parts, graphs, strict=True))
+                ]
+            )
+            dst = None
+            if group.dst is not None:
+                dst = torch.cat([p.dst + offsets[k, li] for k, p in enumerate(parts)])
+            coef = None if group.coef is None else torch.cat([p.coef for p in parts])
+            groups.append(Inputs(group.source, group.weight, dst, src, coef))
+        values = None if level.values is None else torch.cat([g.levels[li].values for g in graphs])
+        levels.append(
+            Level(
+                level.name,
+                int(sizes[:, li].sum()),
+                groups,
+                level.bias,
+                level.activation,
+                values,
+                level.operation,
+                level.scale,
+            )
+        )
+    out = torch.cat([g.output_index + offsets[k, g.output_level] for k, g in enumerate(graphs)])
+    return CompGraph(levels, first.output_level, out)
+
+
+def _indices(src: torch.Tensor | None, size: int) -> torch.Tensor:
+    return torch.arange(size) if src is None else src

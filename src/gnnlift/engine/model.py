@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from gnnlift.engine.execute import evaluate
-from gnnlift.engine.graph import CompGraph
+from gnnlift.engine.graph import CompGraph, concat
 from gnnlift.frameworks.base import Variant
 from gnnlift.templates.dims import Dims
 
@@ -36,6 +36,9 @@ class EngineModel(Variant):
 
     def prepare(self, data) -> CompGraph:
         return self.ground(data).to(dtype=self.dtype)
+
+    def collate_graphs(self, samples: list[CompGraph]) -> CompGraph:
+        return concat(samples)
 
     def forward(self, batch: CompGraph) -> torch.Tensor:
         weights = {k: self.params[_key(k)] for k in self._names}

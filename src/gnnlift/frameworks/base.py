@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
-from gnnlift.data.types import GraphSet
+from gnnlift.data.types import Dataset, GraphSet, KnowledgeBase
 
 
 class Variant(torch.nn.Module):
@@ -22,8 +23,31 @@ class Variant(torch.nn.Module):
     def canonical(self) -> dict[str, tuple[torch.nn.Parameter, bool]]:
         raise NotImplementedError
 
-    def prepare(self, graphs: GraphSet) -> Any:
-        """Convert a batch of graphs into this framework's input (done outside timing)."""
+    def prepare(self, data: Dataset) -> Any:
+        """Convert a batch (graphs, or a knowledge base with its queries) into this framework's input."""
+        raise NotImplementedError
+
+    def prepare_samples(self, data: Dataset) -> list[Any]:
+        """Every sample converted on its own, once, before any timing.
+
+        Graphs become per-graph objects; a knowledge base's samples are its query indices
+        (every batch needs all facts, which :meth:`collate` takes from the dataset).
+        """
+        if isinstance(data, KnowledgeBase):
+            self._kb = data
+            return list(range(data.num_queries))
+        return self.graph_samples(data)
+
+    def collate(self, samples: list[Any]) -> Any:
+        """One batch from prepared samples: the framework's own batching."""
+        if isinstance(samples[0], int):
+            return self.prepare(self._kb.with_queries(np.asarray(samples)))
+        return self.collate_graphs(samples)
+
+    def graph_samples(self, graphs: GraphSet) -> list[Any]:
+        return [self.prepare(graphs.subset(np.array([g]))) for g in range(graphs.num_graphs)]
+
+    def collate_graphs(self, samples: list[Any]) -> Any:
         raise NotImplementedError
 
     def forward(self, batch: Any) -> torch.Tensor:

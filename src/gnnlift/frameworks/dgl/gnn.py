@@ -57,6 +57,12 @@ class DglGNN(Variant):
     def prepare(self, graphs: GraphSet) -> dgl.DGLGraph:
         return dgl.batch(to_graph_list(graphs, self.dtype))
 
+    def graph_samples(self, graphs: GraphSet) -> list[dgl.DGLGraph]:
+        return to_graph_list(graphs, self.dtype)
+
+    def collate_graphs(self, samples: list[dgl.DGLGraph]) -> dgl.DGLGraph:
+        return dgl.batch(samples)
+
     def forward(self, graph: dgl.DGLGraph) -> torch.Tensor:
         x, score = graph.ndata["x"], 0
         for layer, conv in enumerate(self.convs, start=1):

@@ -58,19 +58,26 @@ class DglMolecule(Variant):
         return out
 
     def prepare(self, graphs: GraphSet):
+        return self.collate_graphs(self.graph_samples(graphs))
+
+    def collate_graphs(self, samples: list) -> tuple:
+        molecules = dgl.batch([m for m, _ in samples])
+        lines = dgl.batch([line for _, line in samples]) if self.cfg.kind == "graphlet" else None
+        return molecules, lines
+
+    def graph_samples(self, graphs: GraphSet) -> list[tuple]:
         x, e = node_features(graphs, self.dtype), edge_features(graphs, self.dtype)
         ei = torch.from_numpy(graphs.edge_index)
-        molecules, lines = [], []
+        samples = []
         for g in range(graphs.num_graphs):
             n0, n1 = int(graphs.node_ptr[g]), int(graphs.node_ptr[g + 1])
             e0, e1 = graphs.edge_ptr[g], graphs.edge_ptr[g + 1]
             src, dst = ei[:, e0:e1] - n0
             mol = dgl.graph((src, dst), num_nodes=n1 - n0)
             mol.ndata["x"], mol.edata["bond"] = x[n0:n1], e[e0:e1]
-            molecules.append(mol)
-            if self.cfg.kind == "graphlet":
-                lines.append(dgl.line_graph(mol, backtracking=True))
-        return dgl.batch(molecules), (dgl.batch(lines) if lines else None)
+            line = dgl.line_graph(mol, backtracking=True) if self.cfg.kind == "graphlet" else None
+            samples.append((mol, line))
+        return samples
 
     def _rule(self, name: str, inp: torch.Tensor, bond: torch.Tensor) -> torch.Tensor:
         rule = self.rules[name]

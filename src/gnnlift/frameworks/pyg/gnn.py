@@ -56,6 +56,12 @@ class PygGNN(Variant):
     def prepare(self, graphs: GraphSet) -> Batch:
         return Batch.from_data_list(to_data_list(graphs, self.dtype))
 
+    def graph_samples(self, graphs: GraphSet) -> list[Data]:
+        return to_data_list(graphs, self.dtype)
+
+    def collate_graphs(self, samples: list[Data]) -> Batch:
+        return Batch.from_data_list(samples)
+
     def forward(self, batch: Batch) -> torch.Tensor:
         x, score = batch.x, 0
         for layer, conv in enumerate(self.convs, start=1):

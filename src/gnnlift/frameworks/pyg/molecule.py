@@ -84,6 +84,12 @@ class PygMolecule(Variant):
         return out
 
     def prepare(self, graphs: GraphSet) -> Batch:
+        return Batch.from_data_list(self.graph_samples(graphs))
+
+    def collate_graphs(self, samples: list[PathData]) -> Batch:
+        return Batch.from_data_list(samples)
+
+    def graph_samples(self, graphs: GraphSet) -> list[PathData]:
         x, e = node_features(graphs, self.dtype), edge_features(graphs, self.dtype)
         ei = torch.from_numpy(graphs.edge_index)
         first, second = paths_of_length_two(graphs) if self.cfg.kind == "graphlet" else (None, None)
@@ -97,7 +103,7 @@ class PygMolecule(Variant):
                 p0, p1 = path_ptr[g], path_ptr[g + 1]
                 item.paths = torch.from_numpy(np.stack([first[p0:p1], second[p0:p1]]) - e0)
             data.append(item)
-        return Batch.from_data_list(data)
+        return data
 
     def forward(self, batch: Batch) -> torch.Tensor:
         atom, bond = self.act(self.atom(batch.x)), self.act(self.bond(batch.bond))

@@ -1,0 +1,1 @@
+"""The run app: train and time one (model, dataset, variant, protocol, seed)."""

@@ -1,0 +1,154 @@
+"""``python -m gnnlift.run``: train and time one (model, dataset, variant, protocol, seed).
+
+Writes ``metrics.json`` and ``epochs.csv`` into ``hydra.run.dir``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import hydra
+import torch
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from gnnlift.atomic import write_text
+from gnnlift.data.errors import DataError
+from gnnlift.paths import CONFIG_DIR
+from gnnlift.run.configs import register_datasets
+
+register_datasets()
+
+
+def load_data(cfg: DictConfig):
+    from gnnlift.data.load import load_dataset
+
+    if cfg.dataset.name == "file":
+        return load_dataset(cfg.dataset.path)
+    return load_dataset(cfg.dataset.name, resources=cfg.resources)
+
+
+def run(cfg: DictConfig, out_dir: Path) -> dict:
+    """Everything a run does; returns the metrics it wrote."""
+    os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
+    torch.set_num_threads(cfg.threads)
+    from gnnlift.models import build, family, model_config, random_weights
+    from gnnlift.run.environment import describe
+    from gnnlift.run.evaluate import classification, filtered_ranking, predict
+    from gnnlift.run.task import build_task
+    from gnnlift.run.train import Protocol, Trainer
+    from gnnlift.templates.dims import dims_of
+
+    if cfg.dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be float32 or float64, not {cfg.dtype!r}")
+    dtype = getattr(torch, cfg.dtype)
+    if cfg.device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device=cuda asked for, but torch sees no GPU")
+    device = torch.device(cfg.device)
+    model_name = cfg.model.name
+    model_cfg = model_config(model_name, **{k: v for k, v in cfg.model.items() if k != "name"})
+    protocol = Protocol(**cfg.protocol)
+    tag = f"[{model_name}/{cfg.dataset.name}/{cfg.variant.name}/{protocol.name}/seed{cfg.seed}]"
+
+    start = time.perf_counter()
+    data = load_data(cfg)
+    load_seconds = time.perf_counter() - start
+    if data.kind != family(model_name).data:
+        raise ValueError(
+            f"model {model_name} needs a dataset of {family(model_name).data}; {cfg.dataset.name} is {data.kind}"
+        )
+    task = build_task(data, cfg.folds, cfg.fold, cfg.seed)
+    dims = dims_of(task.data)
+
+    torch.manual_seed(cfg.seed)
+    net = build(cfg.variant.name, model_name, model_cfg, dims, dtype)
+    net.load_canonical(random_weights(model_name, model_cfg, dims, cfg.seed, dtype))
+    net.to(device)
+    start = time.perf_counter()
+    samples = net.prepare_samples(task.data)
+    prepare_seconds = time.perf_counter() - start
+
+    graph_stats = {}
+    if cfg.variant.name == "plain":
+        start = time.perf_counter()
+        whole = net.ground(task.data)
+        graph_stats = {"ground_all_seconds": time.perf_counter() - start, "levels": whole.counts()}
+        graph_stats["neurons"] = sum(v["neurons"] for v in graph_stats["levels"].values())
+        graph_stats["edges"] = sum(v["edges"] for v in graph_stats["levels"].values())
+        del whole
+
+    def progress(epoch) -> None:
+        if not cfg.quiet:
+            flag = "  (warm-up)" if epoch.warmup else ""
+            print(
+                f"{tag} epoch {epoch.epoch}/{cfg.epochs}  {epoch.seconds:.4f} s  loss {epoch.loss:.5f}{flag}",
+                flush=True,
+            )
+
+    trainer = Trainer(net, samples, torch.from_numpy(task.targets).to(dtype), protocol, device)
+    epochs, collate_seconds = trainer.run(task.train, cfg.epochs, cfg.warmup, cfg.seed, progress)
+
+    start = time.perf_counter()
+    target = torch.from_numpy(task.targets)
+    evaluation = {
+        "train": classification(predict(net, samples, task.train, cfg.eval_batch_size, device), target[task.train])
+    }
+    if len(task.test):
+        evaluation["test"] = classification(
+            predict(net, samples, task.test, cfg.eval_batch_size, device), target[task.test]
+        )
+    if task.ranking_test is not None:
+        evaluation["test_ranking"] = filtered_ranking(net, task.data, task.ranking_test, task.known, device)
+    eval_seconds = time.perf_counter() - start
+
+    timed = [e.seconds for e in epochs if not e.warmup]
+    metrics = {
+        "model": model_name,
+        "dataset": cfg.dataset.name,
+        "variant": cfg.variant.name,
+        "protocol": protocol.name,
+        "seed": cfg.seed,
+        "fold": cfg.fold,
+        "folds": cfg.folds,
+        "samples": {"train": len(task.train), "test": len(task.test)},
+        "epochs": len(epochs),
+        "warmup": cfg.warmup,
+        "timed_epochs": len(timed),
+        "epoch_seconds": [e.seconds for e in epochs],
+        "epoch_seconds_median": statistics.median(timed) if timed else None,
+        "epoch_seconds_mean": statistics.fmean(timed) if timed else None,
+        "loss_curve": [e.loss for e in epochs],
+        "one_off_seconds": {"load": load_seconds, "prepare_samples": prepare_seconds, "collate_fixed": collate_seconds},
+        "eval_seconds": eval_seconds,
+        "evaluation": evaluation,
+        "graph": graph_stats,
+        "environment": describe(cfg.threads, cfg.device, cfg.dtype),
+        "config": OmegaConf.to_container(cfg, resolve=True),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text(
+        out_dir / "epochs.csv",
+        "epoch,seconds,loss,warmup\n"
+        + "".join(f"{e.epoch},{e.seconds:.6f},{e.loss:.8f},{int(e.warmup)}\n" for e in epochs),
+    )
+    write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    if not cfg.quiet:
+        summary = evaluation.get("test") or evaluation.get("test_ranking") or evaluation["train"]
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in summary.items() if isinstance(v, float))
+        median = metrics["epoch_seconds_median"]
+        print(f"{tag} median epoch {median if median is None else f'{median:.4f} s'}; test {shown}; -> {out_dir}")
+    return metrics
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="run")
+def main(cfg: DictConfig) -> None:
+    try:
+        run(cfg, Path(HydraConfig.get().runtime.output_dir))
+    except (DataError, ValueError, KeyError) as exc:
+        print(f"gnnlift.run: error: {exc}", file=sys.stderr)
+        sys.exit(2)

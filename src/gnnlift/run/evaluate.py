@@ -1,0 +1,74 @@
+"""Evaluation after training: classification metrics, and filtered ranking for KB triples."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.metrics import roc_auc_score
+
+from gnnlift.data.types import KnowledgeBase
+from gnnlift.frameworks.base import Variant
+from gnnlift.run.train import to_device
+
+
+@torch.no_grad()
+def predict(net: Variant, samples: list, index: np.ndarray, batch_size: int, device: torch.device) -> torch.Tensor:
+    """Output probabilities of the samples at ``index``, in order."""
+    net.eval()
+    parts = []
+    for i in range(0, len(index), batch_size):
+        chunk = index[i : i + batch_size]
+        parts.append(net(to_device(net.collate([samples[j] for j in chunk]), device)).cpu())
+    net.train()
+    return torch.cat(parts) if parts else torch.zeros(0)
+
+
+def classification(prob: torch.Tensor, target: torch.Tensor) -> dict[str, float]:
+    """Accuracy at 0.5, mean binary cross-entropy, ROC AUC (when both classes occur)."""
+    prob64, target64 = prob.double(), target.double()
+    out = {
+        "samples": len(prob),
+        "accuracy": float(((prob64 > 0.5).double() == target64).double().mean()) if len(prob) else float("nan"),
+        "loss": float(torch.nn.functional.binary_cross_entropy(prob64.clamp(1e-12, 1 - 1e-12), target64)),
+    }
+    labels = target64.numpy() > 0.5
+    out["auc"] = float(roc_auc_score(labels, prob64.numpy())) if 0 < labels.sum() < len(labels) else float("nan")
+    return out
+
+
+@torch.no_grad()
+def filtered_ranking(
+    net: Variant,
+    kb: KnowledgeBase,
+    test: np.ndarray,
+    known: set[tuple[int, int, int]],
+    device: torch.device,
+    chunk: int = 64,
+) -> dict[str, float]:
+    """Filtered tail-prediction MRR and Hits@1/3/10 of ``test`` triples (ties count half)."""
+    net.eval()
+    n = len(kb.entities)
+    ranks = []
+    for i in range(0, len(test), chunk):
+        part = test[i : i + chunk]
+        h = np.repeat(part[:, 0], n)
+        r = np.repeat(part[:, 1], n)
+        t = np.tile(np.arange(n), len(part))
+        queries = np.stack([h, r, t], axis=1)
+        batch = net.prepare(kb.with_queries(None, queries, np.zeros(len(queries))))
+        scores = net(to_device(batch, device)).cpu().double().reshape(len(part), n)
+        for k, (hk, rk, tk) in enumerate(part):
+            row = scores[k].clone()
+            target = row[tk].item()
+            others = [e for e in range(n) if e != tk and (int(hk), int(rk), e) in known]
+            row[others] = -np.inf
+            greater = int((row > target).sum())
+            equal = int((row == target).sum()) - 1
+            ranks.append(1 + greater + equal / 2)
+    net.train()
+    ranks = np.asarray(ranks, dtype=np.float64)
+    return {
+        "triples": len(ranks),
+        "mrr": float((1 / ranks).mean()),
+        **{f"hits@{k}": float((ranks <= k).mean()) for k in (1, 3, 10)},
+    }

@@ -1,0 +1,133 @@
+"""The timed training loop, the same for every variant.
+
+Timed: forward, loss, backward and optimizer step over the training samples of an epoch, and,
+when batches are recomposed every epoch (1 < batch size < training set, shuffled), the
+framework's own collation of each batch. Samples are converted once before any timing; fixed
+batches (batch size 1, or the full batch) are collated once too. On CUDA the device is
+synchronised before the clock is read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from gnnlift.frameworks.base import Variant
+
+LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+    "bce": torch.nn.functional.binary_cross_entropy,
+    "mse": torch.nn.functional.mse_loss,
+}
+OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+
+@dataclass
+class Protocol:
+    name: str
+    batch_size: int | None  # None: the whole training set
+    shuffle: bool
+    optimizer: str
+    lr: float
+    loss: str
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; expected one of {', '.join(LOSSES)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; expected one of {', '.join(OPTIMIZERS)}")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError("batch_size must be positive (or null for the full batch)")
+
+
+@dataclass
+class Epoch:
+    epoch: int
+    seconds: float
+    loss: float
+    warmup: bool
+
+
+def to_device(batch, device: torch.device):
+    """Move a batch (a tensor-holding object, or a tuple of them) to ``device``."""
+    if device.type == "cpu":
+        return batch
+    if isinstance(batch, tuple):
+        return tuple(to_device(b, device) for b in batch)
+    return batch if batch is None else batch.to(device)
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+class Trainer:
+    """Trains one variant on prepared samples with a protocol; records per-epoch times."""
+
+    def __init__(self, net: Variant, samples: list, targets: torch.Tensor, protocol: Protocol, device: torch.device):
+        self.net, self.samples, self.targets = net, samples, targets.to(device)
+        self.protocol, self.device = protocol, device
+        self.loss = LOSSES[protocol.loss]
+        self.optimizer = OPTIMIZERS[protocol.optimizer](net.parameters(), lr=protocol.lr)
+
+    def batch_plan(self, train: np.ndarray) -> tuple[bool, int]:
+        """(recomposed every epoch?, batch size)."""
+        size = len(train) if self.protocol.batch_size is None else min(self.protocol.batch_size, len(train))
+        recomposed = self.protocol.shuffle and 1 < size < len(train)
+        return recomposed, size
+
+    def collate_fixed(self, train: np.ndarray) -> tuple[list, float]:
+        """Batches collated once (when they never change): the objects and the seconds it took."""
+        recomposed, size = self.batch_plan(train)
+        if recomposed:
+            return [], 0.0
+        start = time.perf_counter()
+        chunks = [train[i : i + size] for i in range(0, len(train), size)]
+        fixed = [to_device(self.net.collate([self.samples[j] for j in chunk]), self.device) for chunk in chunks]
+        return fixed, time.perf_counter() - start
+
+    def run(
+        self, train: np.ndarray, epochs: int, warmup: int, seed: int, progress: Callable[[Epoch], None] | None = None
+    ) -> tuple[list[Epoch], float]:
+        """Train for ``epochs``; the per-epoch records and the one-off collation seconds."""
+        recomposed, size = self.batch_plan(train)
+        fixed, collate_seconds = self.collate_fixed(train)
+        rng = np.random.default_rng(seed)
+        records = []
+        self.net.train()
+        for epoch in range(1, epochs + 1):
+            if recomposed:
+                order = rng.permutation(train)
+                steps = [order[i : i + size] for i in range(0, len(order), size)]
+            else:
+                batch_order = rng.permutation(len(fixed)) if self.protocol.shuffle else np.arange(len(fixed))
+            total, count = 0.0, 0
+            sync(self.device)
+            start = time.perf_counter()
+            if recomposed:
+                for idx in steps:
+                    batch = to_device(self.net.collate([self.samples[j] for j in idx]), self.device)
+                    total += self._step(batch, idx) * len(idx)
+                    count += len(idx)
+            else:
+                chunks = [train[i : i + size] for i in range(0, len(train), size)]
+                for b in batch_order:
+                    total += self._step(fixed[b], chunks[b]) * len(chunks[b])
+                    count += len(chunks[b])
+            sync(self.device)
+            record = Epoch(epoch, time.perf_counter() - start, total / count, epoch <= warmup)
+            records.append(record)
+            if progress:
+                progress(record)
+        return records, collate_seconds
+
+    def _step(self, batch, idx: np.ndarray) -> float:
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = self.loss(self.net(batch), self.targets[idx])
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
