@@ -138,7 +138,7 @@ def load_dataset(
     missing = [r.url for r in entry.files if not (raw_dir(entry.name, resources) / r.filename).exists()]
     if missing and not download:
         raise DataError(
-            f"dataset {entry.name!r} is not prepared (no {cached}); run "
-            f"`snakemake --cores 1 {cached}` or `gnnlift prepare {entry.name}`"
+            f"dataset {entry.name!r} is not prepared (no {cached}); run `gnnlift prepare {entry.name}` "
+            "(with --mirror DIR offline) or the workflow's data rules"
         )
     return parse_entry_files(entry.kind, ensure_raw(entry, resources, mirror), entry.name)
