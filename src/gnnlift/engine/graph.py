@@ -16,7 +16,7 @@ A fact level has fixed values instead of inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -30,6 +30,10 @@ class Inputs:
     dst: torch.Tensor | None  # (E,) neuron in this level; None = one input a neuron
     src: torch.Tensor | None  # (E,) neuron in the source level; with dst None, (size,) or None
     coef: torch.Tensor | None = None  # (E,) scalar coefficients; None = all ones
+    # In NeuraLogic's terms (for counting only): each edge is a ground rule neuron folded into
+    # this sum, and/or the group is one aggregation neuron per destination neuron it reaches.
+    rules: bool = False
+    aggregation: bool = False
 
     @property
     def num_edges(self) -> int:
@@ -48,6 +52,7 @@ class Level:
     values: torch.Tensor | None = None  # (size, dim) for fact levels
     operation: str = "sum"  # "sum" of weighted inputs, or "outer" product of the groups
     scale: float = 1.0  # constant factor of an "outer" level
+    roles: tuple[str, ...] = ("atom",)  # NeuraLogic neurons each neuron stands for: fact/atom/rule; () = none
 
 
 @dataclass
@@ -57,6 +62,7 @@ class CompGraph:
     levels: list[Level]
     output_level: int
     output_index: torch.Tensor  # (samples,) neuron of the output level for each sample
+    implicit_facts: int = 0  # constant fact neurons folded into biases (counted, not executed)
 
     @property
     def num_samples(self) -> int:
@@ -70,6 +76,20 @@ class CompGraph:
             out[level.name] = {"neurons": level.size, "edges": edges}
         return out
 
+    def paper_counts(self) -> dict[str, int]:
+        """Neurons as NeuraLogic counts them: fact, atom, rule and aggregation neurons."""
+        counts = {"fact": self.implicit_facts, "atom": 0, "rule": 0, "aggregation": 0}
+        for level in self.levels:
+            for role in level.roles:
+                counts[role] += level.size
+            for g in level.inputs:
+                if g.rules:
+                    counts["rule"] += level.size if g.dst is None else len(g.dst)
+                if g.aggregation:
+                    counts["aggregation"] += level.size if g.dst is None else len(torch.unique(g.dst))
+        counts["total"] = sum(counts.values())
+        return counts
+
     def to(self, dtype: torch.dtype | None = None, device: torch.device | str | None = None) -> CompGraph:
         """The same graph with float tensors in ``dtype`` and everything on ``device``."""
 
@@ -80,19 +100,14 @@ class CompGraph:
             return t.to(dtype) if (dtype is not None and t.is_floating_point()) else t
 
         levels = [
-            Level(
-                lv.name,
-                lv.size,
-                [Inputs(g.source, g.weight, move(g.dst), move(g.src), move(g.coef)) for g in lv.inputs],
-                lv.bias,
-                lv.activation,
-                move(lv.values),
-                lv.operation,
-                lv.scale,
+            replace(
+                lv,
+                inputs=[replace(g, dst=move(g.dst), src=move(g.src), coef=move(g.coef)) for g in lv.inputs],
+                values=move(lv.values),
             )
             for lv in self.levels
         ]
-        return CompGraph(levels, self.output_level, move(self.output_index))
+        return CompGraph(levels, self.output_level, move(self.output_index), self.implicit_facts)
 
 
 def concat(graphs: list[CompGraph]) -> CompGraph:
@@ -108,7 +123,7 @@ def concat(graphs: list[CompGraph]) -> CompGraph:
         for gi, group in enumerate(level.inputs):
             parts = [g.levels[li].inputs[gi] for g in graphs]
             if all(p.dst is None and p.src is None for p in parts):
-                groups.append(Inputs(group.source, group.weight, None, None))
+                groups.append(group)
                 continue
             src = torch.cat(
                 [
@@ -120,22 +135,11 @@ def concat(graphs: list[CompGraph]) -> CompGraph:
             if group.dst is not None:
                 dst = torch.cat([p.dst + offsets[k, li] for k, p in enumerate(parts)])
             coef = None if group.coef is None else torch.cat([p.coef for p in parts])
-            groups.append(Inputs(group.source, group.weight, dst, src, coef))
+            groups.append(replace(group, dst=dst, src=src, coef=coef))
         values = None if level.values is None else torch.cat([g.levels[li].values for g in graphs])
-        levels.append(
-            Level(
-                level.name,
-                int(sizes[:, li].sum()),
-                groups,
-                level.bias,
-                level.activation,
-                values,
-                level.operation,
-                level.scale,
-            )
-        )
+        levels.append(replace(level, size=int(sizes[:, li].sum()), inputs=groups, values=values))
     out = torch.cat([g.output_index + offsets[k, g.output_level] for k, g in enumerate(graphs)])
-    return CompGraph(levels, first.output_level, out)
+    return CompGraph(levels, first.output_level, out, sum(g.implicit_facts for g in graphs))
 
 
 def _indices(src: torch.Tensor | None, size: int) -> torch.Tensor:

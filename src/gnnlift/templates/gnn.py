@@ -92,66 +92,42 @@ def parameter_shapes(cfg: GNNConfig, dims: Dims) -> dict[str, tuple[int, ...]]:
 def ground(cfg: GNNConfig, graphs: GraphSet) -> CompGraph:
     """The computation graph of all ``graphs`` at once (their disjoint union), vectorised.
 
-    Values and coefficients are built in float64; ``CompGraph.to`` casts them down.
+    Values and coefficients are built in float64; ``CompGraph.to`` casts them down. For counting
+    in the paper's sense, each message edge and each self input is a ground rule neuron, and
+    each rule has an aggregation neuron per head (GNNwLRNNs ``templates/*.txt``).
     """
     n = graphs.num_nodes
-    src = torch.from_numpy(graphs.edge_index[0])
-    dst = torch.from_numpy(graphs.edge_index[1])
-    neigh_coef = _mean_coef(dst, n) if cfg.aggregation == "mean" else None
-    levels = [Level("atom_facts", n, values=one_hot(graphs.node_labels, len(graphs.node_vocab)))]
+    src, dst = (torch.from_numpy(a) for a in graphs.edge_index)
+    neigh_coef = mean_coefficients(dst, n) if cfg.aggregation == "mean" else None
+
+    def neighbours(source: int, weight: str | None) -> Inputs:
+        return Inputs(source, weight, dst, src, neigh_coef, rules=True, aggregation=True)
+
+    def itself(source: int, weight: str | None) -> Inputs:
+        return Inputs(source, weight, None, None, rules=True, aggregation=True)
+
+    levels = [Level("atom_facts", n, values=one_hot(graphs.node_labels, len(graphs.node_vocab)), roles=("fact",))]
     conv_level: dict[int, int] = {}
     for layer in range(1, cfg.layers + 1):
-        prev, act = len(levels) - 1, cfg.layer_activation(layer)
+        prev, act, name = len(levels) - 1, cfg.layer_activation(layer), f"conv{layer}"
         if cfg.kind == "gcn":
-            levels.append(
-                Level(f"conv{layer}", n, [Inputs(prev, f"conv{layer}.weight", dst, src, neigh_coef)], activation=act)
-            )
+            levels.append(Level(name, n, [neighbours(prev, f"{name}.weight")], activation=act))
         elif cfg.kind == "sage":
-            levels.append(
-                Level(
-                    f"conv{layer}",
-                    n,
-                    [
-                        Inputs(prev, f"conv{layer}.self.weight", None, None),
-                        Inputs(prev, f"conv{layer}.neigh.weight", dst, src, neigh_coef),
-                    ],
-                    activation=act,
-                )
-            )
+            inputs = [itself(prev, f"{name}.self.weight"), neighbours(prev, f"{name}.neigh.weight")]
+            levels.append(Level(name, n, inputs, activation=act))
         else:
-            levels.append(
-                Level(f"conv{layer}.sum", n, [Inputs(prev, None, None, None), Inputs(prev, None, dst, src, neigh_coef)])
-            )
-            levels.append(
-                Level(
-                    f"conv{layer}.mlp1",
-                    n,
-                    [Inputs(len(levels) - 1, f"conv{layer}.mlp1.weight", None, None)],
-                    f"conv{layer}.mlp1.bias",
-                    "relu",
-                )
-            )
-            levels.append(
-                Level(
-                    f"conv{layer}",
-                    n,
-                    [Inputs(len(levels) - 1, f"conv{layer}.mlp2.weight", None, None)],
-                    f"conv{layer}.mlp2.bias",
-                    act,
-                )
-            )
+            levels.append(Level(f"{name}.sum", n, [itself(prev, None), neighbours(prev, None)]))
+            mlp_in = Inputs(len(levels) - 1, f"{name}.mlp1.weight", None, None)
+            levels.append(Level(f"{name}.mlp1", n, [mlp_in], f"{name}.mlp1.bias", "relu", roles=("rule",)))
+            mlp_out = Inputs(len(levels) - 1, f"{name}.mlp2.weight", None, None, aggregation=True)
+            levels.append(Level(name, n, [mlp_out], f"{name}.mlp2.bias", act))
         conv_level[layer] = len(levels) - 1
 
     graph_of_node = torch.from_numpy(graphs.graph_of_node())
-    nodes = torch.arange(n)
-    coef = _mean_coef(graph_of_node, graphs.num_graphs) if cfg.readout == "mean" else None
+    coef = mean_coefficients(graph_of_node, graphs.num_graphs) if cfg.readout == "mean" else None
     readout = [
-        Inputs(conv_level[layer], f"readout{layer}.weight", graph_of_node, nodes, coef)
+        Inputs(conv_level[layer], f"readout{layer}.weight", graph_of_node, torch.arange(n), coef, True, True)
         for layer in cfg.readout_layers()
     ]
     levels.append(Level("predict", graphs.num_graphs, readout, activation=cfg.output_activation))
     return CompGraph(levels, len(levels) - 1, torch.arange(graphs.num_graphs))
-
-
-def _mean_coef(dst: torch.Tensor, size: int) -> torch.Tensor:
-    return mean_coefficients(dst, size)

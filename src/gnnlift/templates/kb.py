@@ -72,76 +72,73 @@ def ternary_facts(kb: KnowledgeBase) -> np.ndarray:
 
 
 def ground(cfg: KBConfig, kb: KnowledgeBase) -> CompGraph:
+    """The computation graph of all facts and of the knowledge base's queries."""
     act, n_ent, n_rel = cfg.activation, len(kb.entities), len(kb.relations)
     facts = torch.from_numpy(ternary_facts(kb))
     s, r, o = facts.T
     queries = torch.from_numpy(kb.queries)
     ternary = queries[:, 2] >= 0
     q3, q2 = torch.nonzero(ternary).squeeze(1), torch.nonzero(~ternary).squeeze(1)
-    levels = [
-        Level("entity_facts", n_ent, values=one_hot(np.arange(n_ent), n_ent)),
-        Level("relation_facts", n_rel, values=one_hot(np.arange(n_rel), n_rel)),
-        Level("entity_embed", n_ent, [Inputs(0, "entity_embed.weight", None, None)], activation=act),
-        Level("relation_embed", n_rel, [Inputs(1, "relation_embed.weight", None, None)], activation=act),
-    ]
-    ent, rel = 2, 3
-    roles = {}
+    levels: list[Level] = []
+
+    def add(name: str, size: int, inputs: list[Inputs], roles=("atom",), bias=None, activation=act) -> int:
+        levels.append(Level(name, size, inputs, bias, activation, roles=roles))
+        return len(levels) - 1
+
+    def gather(source: int, weight: str | None, index) -> Inputs:
+        return Inputs(source, weight, None, index)
+
+    levels.append(Level("entity_facts", n_ent, values=one_hot(np.arange(n_ent), n_ent), roles=("fact",)))
+    levels.append(Level("relation_facts", n_rel, values=one_hot(np.arange(n_rel), n_rel), roles=("fact",)))
+    # embed(c) :- type(c): one ground rule, its aggregation and the atom neuron, per constant
+    ent = add("entity_embed", n_ent, [Inputs(0, "entity_embed.weight", None, None, rules=True, aggregation=True)])
+    rel = add("relation_embed", n_rel, [Inputs(1, "relation_embed.weight", None, None, rules=True, aggregation=True)])
+
+    role_level = {}
     for role, head, other in (("subject", s, o), ("object", o, s)):
-        levels.append(
-            Level(
-                f"{role}_rule",
-                len(facts),
-                [
-                    Inputs(rel, f"{role}_rule.relation.weight", None, r),
-                    Inputs(ent, f"{role}_rule.entity.weight", None, other),
-                ],
-                f"{role}_rule.fact",
-                act,
-            )
+        rule = add(
+            f"{role}_rule",
+            len(facts),
+            [gather(rel, f"{role}_rule.relation.weight", r), gather(ent, f"{role}_rule.entity.weight", other)],
+            roles=("rule",),
+            bias=f"{role}_rule.fact",
         )
-        inputs = [Inputs(len(levels) - 1, None, head, torch.arange(len(facts)), mean_coefficients(head, n_ent))]
+        inputs = [Inputs(rule, None, head, torch.arange(len(facts)), mean_coefficients(head, n_ent), aggregation=True)]
         if cfg.self_rule:
-            levels.append(
-                Level(f"{role}_self", n_ent, [Inputs(ent, f"{role}_self.weight", None, None)], activation=act)
-            )
-            inputs.append(Inputs(len(levels) - 1, None, None, None))
-        levels.append(Level(f"{role}_embed", n_ent, inputs, activation=act))
-        roles[role] = len(levels) - 1
+            self_rule = add(f"{role}_self", n_ent, [Inputs(ent, f"{role}_self.weight", None, None)], roles=("rule",))
+            inputs.append(Inputs(self_rule, None, None, None, aggregation=True))
+        role_level[role] = add(f"{role}_embed", n_ent, inputs)
 
     qs, qr, qo = queries[q3].T
-    levels.append(
-        Level(
-            "predict_rule",
-            len(q3),
-            [
-                Inputs(roles["subject"], "predict_rule.subject.weight", None, qs),
-                Inputs(roles["object"], "predict_rule.object.weight", None, qo),
-                Inputs(rel, "predict_rule.relation.weight", None, qr),
-            ],
-            activation=act,
-        )
+    rule = add(
+        "predict_rule",
+        len(q3),
+        [
+            gather(role_level["subject"], "predict_rule.subject.weight", qs),
+            gather(role_level["object"], "predict_rule.object.weight", qo),
+            gather(rel, "predict_rule.relation.weight", qr),
+        ],
+        roles=("rule",),
     )
-    levels.append(
-        Level("predict", len(q3), [Inputs(len(levels) - 1, "predict.weight", None, None)], activation="sigmoid")
+    predict = add(
+        "predict", len(q3), [Inputs(rule, "predict.weight", None, None, aggregation=True)], activation="sigmoid"
     )
-    gather = [Inputs(len(levels) - 1, None, q3, torch.arange(len(q3)))]
+    routes = [Inputs(predict, None, q3, torch.arange(len(q3)))]
     if len(q2):
-        an, aa = queries[q2, 0], queries[q2, 1]
-        levels.append(
-            Level(
-                "attribute_rule",
-                len(q2),
-                [
-                    Inputs(ent, "attribute_rule.entity.weight", None, an),
-                    Inputs(rel, "attribute_rule.attribute.weight", None, aa),
-                ],
-                activation=act,
-            )
+        rule = add(
+            "attribute_rule",
+            len(q2),
+            [
+                gather(ent, "attribute_rule.entity.weight", queries[q2, 0]),
+                gather(rel, "attribute_rule.attribute.weight", queries[q2, 1]),
+            ],
+            roles=("rule",),
         )
-        levels.append(
-            Level("attribute", len(q2), [Inputs(len(levels) - 1, "attribute.weight", None, None)], activation="sigmoid")
+        attribute = add(
+            "attribute", len(q2), [Inputs(rule, "attribute.weight", None, None, aggregation=True)], activation="sigmoid"
         )
-        gather.append(Inputs(len(levels) - 1, None, q2, torch.arange(len(q2))))
-    # Route both kinds of query back into query order (a gather, not a neuron of the model).
-    levels.append(Level("queries", len(queries), gather))
-    return CompGraph(levels, len(levels) - 1, torch.arange(len(queries)))
+        routes.append(Inputs(attribute, None, q2, torch.arange(len(q2))))
+    # Both kinds of query back in query order: a gather, not a neuron of the model.
+    out = add("queries", len(queries), routes, roles=(), activation="identity")
+    # Each fact r(s, ρ, o) is a fact neuron entering both role rules as a weighted constant.
+    return CompGraph(levels, out, torch.arange(len(queries)), implicit_facts=len(facts))

@@ -81,62 +81,81 @@ def parameter_shapes(cfg: MoleculeConfig, dims: Dims) -> dict[str, tuple[int, ..
 
 
 def ground(cfg: MoleculeConfig, graphs: GraphSet) -> CompGraph:
+    """The computation graph of all ``graphs`` at once, vectorised; values in float64."""
     n, act = graphs.num_nodes, cfg.activation
     src, dst = (torch.from_numpy(a) for a in graphs.edge_index)
     bond_of_edge, n_bonds = undirected_edge_ids(graphs)
     bond_labels = np.zeros(n_bonds, dtype=np.int64)
     bond_labels[bond_of_edge] = graphs.edge_labels
     bond_of_edge = torch.from_numpy(bond_of_edge)
-    levels = [
-        Level("atom_facts", n, values=one_hot(graphs.node_labels, len(graphs.node_vocab))),
-        Level("bond_facts", n_bonds, values=one_hot(bond_labels, len(graphs.edge_vocab))),
-    ]
-    levels.append(Level("atom_embed", n, [Inputs(0, "atom_embed.weight", None, None)], "atom_embed.bias", act))
-    bond_bias = "bond_embed.bias" if cfg.kind == "graphlet" else None
-    levels.append(Level("bond_embed", n_bonds, [Inputs(1, "bond_embed.weight", None, None)], bond_bias, act))
-    atom, bond = 2, 3
+    edge_graph_index = torch.from_numpy(edge_graph(graphs))
+    levels: list[Level] = []
+
+    def add(name: str, size: int, inputs: list[Inputs], roles=("atom",), bias=None, activation=act, **kw) -> int:
+        levels.append(Level(name, size, inputs, bias, activation, roles=roles, **kw))
+        return len(levels) - 1
+
+    def edge_rule(prefix: str, source: int) -> int:
+        """One rule neuron per directed bond (x, y, β): act(W in(y) + w_bond + V bond(β))."""
+        inputs = [
+            Inputs(source, f"{prefix}.in.weight", None, src),
+            Inputs(bond, f"{prefix}.bond.weight", None, bond_of_edge),
+        ]
+        return add(f"{prefix}.rule", len(src), inputs, roles=("rule",), bias=f"{prefix}.bond_fact")
+
+    levels.append(Level("atom_facts", n, values=one_hot(graphs.node_labels, len(graphs.node_vocab)), roles=("fact",)))
+    levels.append(Level("bond_facts", n_bonds, values=one_hot(bond_labels, len(graphs.edge_vocab)), roles=("fact",)))
+    # embed(A) :- <type>(A): one ground rule, its aggregation and the atom neuron, per atom (bond)
+    atom = add(
+        "atom_embed",
+        n,
+        [Inputs(0, "atom_embed.weight", None, None, rules=True, aggregation=True)],
+        bias="atom_embed.bias",
+    )
+    bond = add(
+        "bond_embed",
+        n_bonds,
+        [Inputs(1, "bond_embed.weight", None, None, rules=True, aggregation=True)],
+        bias="bond_embed.bias" if cfg.kind == "graphlet" else None,
+    )
 
     if cfg.kind == "gnn_embed":
-        e = len(src)
-        levels.append(_edge_rule("l1.rule", e, atom, bond, src, bond_of_edge, "l1", act))
-        levels.append(
-            Level("l1", n, [Inputs(4, None, dst, torch.arange(e), mean_coefficients(dst, n))], activation=act)
+        rules = edge_rule("l1", atom)
+        l1 = add(
+            "l1", n, [Inputs(rules, None, dst, torch.arange(len(src)), mean_coefficients(dst, n), aggregation=True)]
         )
-        levels.append(_edge_rule("predict.rule", e, 5, bond, src, bond_of_edge, "predict_rule", act))
-        rule_level, rule_graph = 6, torch.from_numpy(edge_graph(graphs))
+        rule_level, rule_graph = edge_rule("predict_rule", l1), edge_graph_index
     else:
-        first, second = paths_of_length_two(graphs)
-        first, second = torch.from_numpy(first), torch.from_numpy(second)
-        paths = [
-            Inputs(atom, None, None, src[first]),
-            Inputs(bond, None, None, bond_of_edge[first]),
-            Inputs(atom, None, None, dst[first]),
-            Inputs(bond, None, None, bond_of_edge[second]),
-            Inputs(atom, None, None, dst[second]),
+        first, second = (torch.from_numpy(a) for a in paths_of_length_two(graphs))
+        ends = [
+            (atom, src[first]),
+            (bond, bond_of_edge[first]),
+            (atom, dst[first]),
+            (bond, bond_of_edge[second]),
+            (atom, dst[second]),
         ]
-        levels.append(Level("path.rule", len(first), paths, activation=act, operation="outer", scale=cfg.path_scale))
-        rule_level, rule_graph = 4, torch.from_numpy(edge_graph(graphs))[first]
+        rule_level = add(
+            "path.rule",
+            len(first),
+            [Inputs(lv, None, None, idx) for lv, idx in ends],
+            roles=("rule",),
+            operation="outer",
+            scale=cfg.path_scale,
+        )
+        rule_graph = edge_graph_index[first]
 
     g = graphs.num_graphs
     readout = Inputs(
-        rule_level, "predict.weight", rule_graph, torch.arange(len(rule_graph)), mean_coefficients(rule_graph, g)
+        rule_level,
+        "predict.weight",
+        rule_graph,
+        torch.arange(len(rule_graph)),
+        mean_coefficients(rule_graph, g),
+        aggregation=True,
     )
-    levels.append(Level("predict", g, [readout], "predict.bias", "sigmoid"))
-    return CompGraph(levels, len(levels) - 1, torch.arange(g))
-
-
-def _edge_rule(name, size, atom_level, bond_level, atom_index, bond_index, prefix, act) -> Level:
-    """One rule neuron per directed bond: σ(W in[y] + w_bond + V bond[β])."""
-    return Level(
-        name,
-        size,
-        [
-            Inputs(atom_level, f"{prefix}.in.weight", None, atom_index),
-            Inputs(bond_level, f"{prefix}.bond.weight", None, bond_index),
-        ],
-        f"{prefix}.bond_fact",
-        act,
-    )
+    out = add("predict", g, [readout], bias="predict.bias", activation="sigmoid")
+    # The bond(x, y, β) facts, one per directed bond, enter as a rule's weighted constant: counted, not executed.
+    return CompGraph(levels, out, torch.arange(g), implicit_facts=len(src))
 
 
 def paths_of_length_two(graphs: GraphSet) -> tuple[np.ndarray, np.ndarray]:
