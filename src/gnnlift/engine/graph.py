@@ -53,6 +53,7 @@ class Level:
     operation: str = "sum"  # "sum" of weighted inputs, or "outer" product of the groups
     scale: float = 1.0  # constant factor of an "outer" level
     roles: tuple[str, ...] = ("atom",)  # NeuraLogic neurons each neuron stands for: fact/atom/rule; () = none
+    owner: torch.Tensor | None = None  # (size,) sample of each neuron, non-decreasing; None = shared
 
 
 @dataclass
@@ -104,6 +105,7 @@ class CompGraph:
                 lv,
                 inputs=[replace(g, dst=move(g.dst), src=move(g.src), coef=move(g.coef)) for g in lv.inputs],
                 values=move(lv.values),
+                owner=None if lv.owner is None else lv.owner.to(device) if device is not None else lv.owner,
             )
             for lv in self.levels
         ]
@@ -117,6 +119,9 @@ def concat(graphs: list[CompGraph]) -> CompGraph:
     first = graphs[0]
     sizes = torch.tensor([[lv.size for lv in g.levels] for g in graphs])  # (graphs, levels)
     offsets = torch.cumsum(sizes, 0) - sizes
+    sample_offsets = [0]
+    for g in graphs[:-1]:
+        sample_offsets.append(sample_offsets[-1] + g.num_samples)
     levels = []
     for li, level in enumerate(first.levels):
         groups = []
@@ -137,7 +142,10 @@ def concat(graphs: list[CompGraph]) -> CompGraph:
             coef = None if group.coef is None else torch.cat([p.coef for p in parts])
             groups.append(replace(group, dst=dst, src=src, coef=coef))
         values = None if level.values is None else torch.cat([g.levels[li].values for g in graphs])
-        levels.append(replace(level, size=int(sizes[:, li].sum()), inputs=groups, values=values))
+        owner = None
+        if level.owner is not None:
+            owner = torch.cat([g.levels[li].owner + sample_offsets[k] for k, g in enumerate(graphs)])
+        levels.append(replace(level, size=int(sizes[:, li].sum()), inputs=groups, values=values, owner=owner))
     out = torch.cat([g.output_index + offsets[k, g.output_level] for k, g in enumerate(graphs)])
     return CompGraph(levels, first.output_level, out, sum(g.implicit_facts for g in graphs))
 

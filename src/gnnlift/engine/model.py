@@ -1,4 +1,8 @@
-"""The engine as a variant: ground a batch into a computation graph and evaluate it."""
+"""The engine as a variant: ground a batch into a computation graph and evaluate it.
+
+For graphs, the whole dataset is grounded once and every batch is cut out of that graph
+(:class:`~gnnlift.engine.batching.SampleSlicer`); knowledge-base batches are grounded per batch.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from typing import Any
 
 import torch
 
+from gnnlift.data.types import KnowledgeBase
+from gnnlift.engine.batching import SampleSlicer
 from gnnlift.engine.execute import evaluate
-from gnnlift.engine.graph import CompGraph, concat
+from gnnlift.engine.graph import CompGraph
 from gnnlift.frameworks.base import Variant
 from gnnlift.templates.dims import Dims
 
@@ -37,8 +43,19 @@ class EngineModel(Variant):
     def prepare(self, data) -> CompGraph:
         return self.ground(data).to(dtype=self.dtype)
 
-    def collate_graphs(self, samples: list[CompGraph]) -> CompGraph:
-        return concat(samples)
+    def prepare_samples(self, data) -> list:
+        """Ground the whole dataset once; a sample is then its index into that graph."""
+        if isinstance(data, KnowledgeBase):
+            self._slicer = None
+            return super().prepare_samples(data)
+        self._slicer = SampleSlicer(self.prepare(data))
+        return list(range(data.num_graphs))
+
+    def collate(self, samples: list) -> CompGraph:
+        """A batch: the samples' part of the whole-dataset graph (vectorised, no per-sample loop)."""
+        if getattr(self, "_slicer", None) is None:
+            return super().collate(samples)
+        return self._slicer.select(torch.as_tensor(samples, dtype=torch.long))
 
     def forward(self, batch: CompGraph) -> torch.Tensor:
         weights = {k: self.params[_key(k)] for k in self._names}

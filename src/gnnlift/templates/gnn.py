@@ -106,28 +106,32 @@ def ground(cfg: GNNConfig, graphs: GraphSet) -> CompGraph:
     def itself(source: int, weight: str | None) -> Inputs:
         return Inputs(source, weight, None, None, rules=True, aggregation=True)
 
-    levels = [Level("atom_facts", n, values=one_hot(graphs.node_labels, len(graphs.node_vocab)), roles=("fact",))]
+    node_owner = torch.from_numpy(graphs.graph_of_node())
+    facts = one_hot(graphs.node_labels, len(graphs.node_vocab))
+    levels = [Level("atom_facts", n, values=facts, roles=("fact",), owner=node_owner)]
     conv_level: dict[int, int] = {}
     for layer in range(1, cfg.layers + 1):
         prev, act, name = len(levels) - 1, cfg.layer_activation(layer), f"conv{layer}"
         if cfg.kind == "gcn":
-            levels.append(Level(name, n, [neighbours(prev, f"{name}.weight")], activation=act))
+            levels.append(Level(name, n, [neighbours(prev, f"{name}.weight")], activation=act, owner=node_owner))
         elif cfg.kind == "sage":
             inputs = [itself(prev, f"{name}.self.weight"), neighbours(prev, f"{name}.neigh.weight")]
-            levels.append(Level(name, n, inputs, activation=act))
+            levels.append(Level(name, n, inputs, activation=act, owner=node_owner))
         else:
-            levels.append(Level(f"{name}.sum", n, [itself(prev, None), neighbours(prev, None)]))
+            levels.append(Level(f"{name}.sum", n, [itself(prev, None), neighbours(prev, None)], owner=node_owner))
             mlp_in = Inputs(len(levels) - 1, f"{name}.mlp1.weight", None, None)
-            levels.append(Level(f"{name}.mlp1", n, [mlp_in], f"{name}.mlp1.bias", "relu", roles=("rule",)))
+            levels.append(
+                Level(f"{name}.mlp1", n, [mlp_in], f"{name}.mlp1.bias", "relu", roles=("rule",), owner=node_owner)
+            )
             mlp_out = Inputs(len(levels) - 1, f"{name}.mlp2.weight", None, None, aggregation=True)
-            levels.append(Level(name, n, [mlp_out], f"{name}.mlp2.bias", act))
+            levels.append(Level(name, n, [mlp_out], f"{name}.mlp2.bias", act, owner=node_owner))
         conv_level[layer] = len(levels) - 1
 
-    graph_of_node = torch.from_numpy(graphs.graph_of_node())
-    coef = mean_coefficients(graph_of_node, graphs.num_graphs) if cfg.readout == "mean" else None
+    coef = mean_coefficients(node_owner, graphs.num_graphs) if cfg.readout == "mean" else None
     readout = [
-        Inputs(conv_level[layer], f"readout{layer}.weight", graph_of_node, torch.arange(n), coef, True, True)
+        Inputs(conv_level[layer], f"readout{layer}.weight", node_owner, torch.arange(n), coef, True, True)
         for layer in cfg.readout_layers()
     ]
-    levels.append(Level("predict", graphs.num_graphs, readout, activation=cfg.output_activation))
+    outputs = torch.arange(graphs.num_graphs)
+    levels.append(Level("predict", graphs.num_graphs, readout, activation=cfg.output_activation, owner=outputs))
     return CompGraph(levels, len(levels) - 1, torch.arange(graphs.num_graphs))

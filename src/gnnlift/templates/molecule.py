@@ -87,12 +87,15 @@ def ground(cfg: MoleculeConfig, graphs: GraphSet) -> CompGraph:
     bond_of_edge, n_bonds = undirected_edge_ids(graphs)
     bond_labels = np.zeros(n_bonds, dtype=np.int64)
     bond_labels[bond_of_edge] = graphs.edge_labels
+    edge_owner = torch.from_numpy(edge_graph(graphs))
+    node_owner = torch.from_numpy(graphs.graph_of_node())
+    bond_owner = torch.zeros(n_bonds, dtype=torch.long)
     bond_of_edge = torch.from_numpy(bond_of_edge)
-    edge_graph_index = torch.from_numpy(edge_graph(graphs))
+    bond_owner[bond_of_edge] = edge_owner
     levels: list[Level] = []
 
-    def add(name: str, size: int, inputs: list[Inputs], roles=("atom",), bias=None, activation=act, **kw) -> int:
-        levels.append(Level(name, size, inputs, bias, activation, roles=roles, **kw))
+    def add(name: str, size: int, inputs: list[Inputs], owner, roles=("atom",), bias=None, activation=act, **kw) -> int:
+        levels.append(Level(name, size, inputs, bias, activation, roles=roles, owner=owner, **kw))
         return len(levels) - 1
 
     def edge_rule(prefix: str, source: int) -> int:
@@ -101,30 +104,39 @@ def ground(cfg: MoleculeConfig, graphs: GraphSet) -> CompGraph:
             Inputs(source, f"{prefix}.in.weight", None, src),
             Inputs(bond, f"{prefix}.bond.weight", None, bond_of_edge),
         ]
-        return add(f"{prefix}.rule", len(src), inputs, roles=("rule",), bias=f"{prefix}.bond_fact")
+        return add(f"{prefix}.rule", len(src), inputs, edge_owner, roles=("rule",), bias=f"{prefix}.bond_fact")
 
-    levels.append(Level("atom_facts", n, values=one_hot(graphs.node_labels, len(graphs.node_vocab)), roles=("fact",)))
-    levels.append(Level("bond_facts", n_bonds, values=one_hot(bond_labels, len(graphs.edge_vocab)), roles=("fact",)))
+    atom_values, bond_values = (
+        one_hot(graphs.node_labels, len(graphs.node_vocab)),
+        one_hot(bond_labels, len(graphs.edge_vocab)),
+    )
+    levels.append(Level("atom_facts", n, values=atom_values, roles=("fact",), owner=node_owner))
+    levels.append(Level("bond_facts", n_bonds, values=bond_values, roles=("fact",), owner=bond_owner))
     # embed(A) :- <type>(A): one ground rule, its aggregation and the atom neuron, per atom (bond)
     atom = add(
         "atom_embed",
         n,
         [Inputs(0, "atom_embed.weight", None, None, rules=True, aggregation=True)],
+        node_owner,
         bias="atom_embed.bias",
     )
     bond = add(
         "bond_embed",
         n_bonds,
         [Inputs(1, "bond_embed.weight", None, None, rules=True, aggregation=True)],
+        bond_owner,
         bias="bond_embed.bias" if cfg.kind == "graphlet" else None,
     )
 
     if cfg.kind == "gnn_embed":
         rules = edge_rule("l1", atom)
         l1 = add(
-            "l1", n, [Inputs(rules, None, dst, torch.arange(len(src)), mean_coefficients(dst, n), aggregation=True)]
+            "l1",
+            n,
+            [Inputs(rules, None, dst, torch.arange(len(src)), mean_coefficients(dst, n), aggregation=True)],
+            node_owner,
         )
-        rule_level, rule_graph = edge_rule("predict_rule", l1), edge_graph_index
+        rule_level, rule_graph = edge_rule("predict_rule", l1), edge_owner
     else:
         first, second = (torch.from_numpy(a) for a in paths_of_length_two(graphs))
         ends = [
@@ -138,11 +150,12 @@ def ground(cfg: MoleculeConfig, graphs: GraphSet) -> CompGraph:
             "path.rule",
             len(first),
             [Inputs(lv, None, None, idx) for lv, idx in ends],
+            edge_owner[first],
             roles=("rule",),
             operation="outer",
             scale=cfg.path_scale,
         )
-        rule_graph = edge_graph_index[first]
+        rule_graph = edge_owner[first]
 
     g = graphs.num_graphs
     readout = Inputs(
@@ -153,7 +166,7 @@ def ground(cfg: MoleculeConfig, graphs: GraphSet) -> CompGraph:
         mean_coefficients(rule_graph, g),
         aggregation=True,
     )
-    out = add("predict", g, [readout], bias="predict.bias", activation="sigmoid")
+    out = add("predict", g, [readout], torch.arange(g), bias="predict.bias", activation="sigmoid")
     # The bond(x, y, β) facts, one per directed bond, enter as a rule's weighted constant: counted, not executed.
     return CompGraph(levels, out, torch.arange(g), implicit_facts=len(src))
 
