@@ -28,9 +28,15 @@ def evaluate(graph: CompGraph, params: Mapping[str, torch.Tensor], all_levels: b
             continue
         total = None
         for group in level.inputs:
-            x = _aggregate(group, level.size, values)
-            if group.weight is not None:
-                x = x @ params[group.weight].T
+            weight = None if group.weight is None else params[group.weight]
+            shrinks = weight is not None and weight.shape[0] < weight.shape[1]
+            if group.dst is not None and shrinks and group.transform_first is not False:
+                # W·Σ x = Σ W·x: transform first when it shrinks the vectors moved along the edges
+                x = _aggregate(group, level.size, values, transform=weight)
+            else:
+                x = _aggregate(group, level.size, values)
+                if weight is not None:
+                    x = x @ weight.T
             total = x if total is None else total + x
         if total is None:  # no inputs at all: the empty sum
             total = values[0].new_zeros(level.size, 1)
@@ -42,9 +48,13 @@ def evaluate(graph: CompGraph, params: Mapping[str, torch.Tensor], all_levels: b
     return values[graph.output_level][graph.output_index]
 
 
-def _aggregate(group: Inputs, size: int, values: list[torch.Tensor]) -> torch.Tensor:
-    """The coefficient-weighted sum of each neuron's inputs in one group."""
+def _aggregate(
+    group: Inputs, size: int, values: list[torch.Tensor], transform: torch.Tensor | None = None
+) -> torch.Tensor:
+    """The coefficient-weighted sum of each neuron's inputs in one group (inputs first mapped by ``transform``)."""
     x = values[group.source]
+    if transform is not None:
+        x = x @ transform.T
     if group.dst is None:
         return x if group.src is None else x[group.src]
     x = x[group.src]

@@ -34,6 +34,9 @@ class Inputs:
     # this sum, and/or the group is one aggregation neuron per destination neuron it reaches.
     rules: bool = False
     aggregation: bool = False
+    # Order of W and the sum (equal in exact arithmetic): None = transform first when W shrinks the
+    # vectors moved along edges (DGL's rule for GraphConv/SAGEConv); False = sum first (pooling).
+    transform_first: bool | None = None
 
     @property
     def num_edges(self) -> int:
@@ -105,50 +108,8 @@ class CompGraph:
                 lv,
                 inputs=[replace(g, dst=move(g.dst), src=move(g.src), coef=move(g.coef)) for g in lv.inputs],
                 values=move(lv.values),
-                owner=None if lv.owner is None else lv.owner.to(device) if device is not None else lv.owner,
+                owner=move(lv.owner),
             )
             for lv in self.levels
         ]
         return CompGraph(levels, self.output_level, move(self.output_index), self.implicit_facts)
-
-
-def concat(graphs: list[CompGraph]) -> CompGraph:
-    """The disjoint union of graphs of one template (same levels, same input groups)."""
-    if len(graphs) == 1:
-        return graphs[0]
-    first = graphs[0]
-    sizes = torch.tensor([[lv.size for lv in g.levels] for g in graphs])  # (graphs, levels)
-    offsets = torch.cumsum(sizes, 0) - sizes
-    sample_offsets = [0]
-    for g in graphs[:-1]:
-        sample_offsets.append(sample_offsets[-1] + g.num_samples)
-    levels = []
-    for li, level in enumerate(first.levels):
-        groups = []
-        for gi, group in enumerate(level.inputs):
-            parts = [g.levels[li].inputs[gi] for g in graphs]
-            if all(p.dst is None and p.src is None for p in parts):
-                groups.append(group)
-                continue
-            src = torch.cat(
-                [
-                    _indices(p.src, g.levels[li].size) + offsets[k, group.source]
-                    for k, (p, g) in enumerate(zip(parts, graphs, strict=True))
-                ]
-            )
-            dst = None
-            if group.dst is not None:
-                dst = torch.cat([p.dst + offsets[k, li] for k, p in enumerate(parts)])
-            coef = None if group.coef is None else torch.cat([p.coef for p in parts])
-            groups.append(replace(group, dst=dst, src=src, coef=coef))
-        values = None if level.values is None else torch.cat([g.levels[li].values for g in graphs])
-        owner = None
-        if level.owner is not None:
-            owner = torch.cat([g.levels[li].owner + sample_offsets[k] for k, g in enumerate(graphs)])
-        levels.append(replace(level, size=int(sizes[:, li].sum()), inputs=groups, values=values, owner=owner))
-    out = torch.cat([g.output_index + offsets[k, g.output_level] for k, g in enumerate(graphs)])
-    return CompGraph(levels, first.output_level, out, sum(g.implicit_facts for g in graphs))
-
-
-def _indices(src: torch.Tensor | None, size: int) -> torch.Tensor:
-    return torch.arange(size) if src is None else src

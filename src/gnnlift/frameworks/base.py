@@ -45,7 +45,8 @@ class Variant(torch.nn.Module):
         return self.collate_graphs(samples)
 
     def graph_samples(self, graphs: GraphSet) -> list[Any]:
-        return [self.prepare(graphs.subset(np.array([g]))) for g in range(graphs.num_graphs)]
+        """One converted object per graph."""
+        raise NotImplementedError
 
     def collate_graphs(self, samples: list[Any]) -> Any:
         raise NotImplementedError

@@ -129,7 +129,7 @@ def ground(cfg: GNNConfig, graphs: GraphSet) -> CompGraph:
 
     coef = mean_coefficients(node_owner, graphs.num_graphs) if cfg.readout == "mean" else None
     readout = [
-        Inputs(conv_level[layer], f"readout{layer}.weight", node_owner, torch.arange(n), coef, True, True)
+        Inputs(conv_level[layer], f"readout{layer}.weight", node_owner, torch.arange(n), coef, True, True, False)
         for layer in cfg.readout_layers()
     ]
     outputs = torch.arange(graphs.num_graphs)

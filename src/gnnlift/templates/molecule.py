@@ -165,6 +165,7 @@ def ground(cfg: MoleculeConfig, graphs: GraphSet) -> CompGraph:
         torch.arange(len(rule_graph)),
         mean_coefficients(rule_graph, g),
         aggregation=True,
+        transform_first=False,  # pool, then score: as global_mean_pool + Linear
     )
     out = add("predict", g, [readout], torch.arange(g), bias="predict.bias", activation="sigmoid")
     # The bond(x, y, β) facts, one per directed bond, enter as a rule's weighted constant: counted, not executed.
