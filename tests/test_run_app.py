@@ -64,6 +64,36 @@ def test_variants_train_identically(prepared, tmp_path, protocol, model):
     np.testing.assert_allclose(curves["dgl"], curves["plain"], rtol=1e-9)
 
 
+@pytest.mark.parametrize("protocol", ["paper", "batched", "fullbatch"])
+@pytest.mark.parametrize("scope", ["sample", "batch", "dataset"])
+def test_lifted_trains_like_plain(prepared, tmp_path, protocol, scope):
+    """Exact lifting at any scope: the same loss curve and accuracy as the plain graph."""
+    common = ["dataset=mutag", "model=gin", f"protocol={protocol}", "dtype=float64", "protocol.batch_size=16"]
+    if protocol != "batched":
+        common = common[:-1]
+    plain, _ = run_app(prepared, tmp_path, *common, "variant=plain")
+    lifted, _ = run_app(prepared, tmp_path, *common, "variant=lifted", f"lifting.scope={scope}")
+    np.testing.assert_allclose(lifted["loss_curve"], plain["loss_curve"], rtol=1e-9)
+    assert lifted["evaluation"]["test"]["accuracy"] == plain["evaluation"]["test"]["accuracy"]
+    stats = lifted["lifting"]
+    assert stats["config"]["scope"] == scope
+    if scope == "batch":
+        assert stats["per_batch"]["count"] > 0 and "one_off" not in stats
+    else:
+        one_off = stats["one_off"]
+        assert one_off["neurons"]["lifted"] < one_off["neurons"]["raw"] == plain["graph"]["neurons"]
+        assert lifted["one_off_seconds"]["lift"] > 0
+
+
+def test_lifted_value_detection_and_kb(prepared, tmp_path):
+    value, _ = run_app(
+        prepared, tmp_path, "dataset=mutag", "variant=lifted", "lifting.detect=value", "lifting.digits=3"
+    )
+    assert value["lifting"]["config"]["digits"] == 3 and value["lifting"]["one_off"]["clashes"] >= 0
+    kb, _ = run_app(prepared, tmp_path, "dataset=nations", "model=kbe", "protocol=batched", "variant=lifted")
+    assert kb["lifting"]["per_batch"]["count"] > 0
+
+
 def test_same_seed_same_result(prepared, tmp_path):
     a, _ = run_app(prepared, tmp_path / "a", "dataset=mutag", "model=sage")
     b, _ = run_app(prepared, tmp_path / "b", "dataset=mutag", "model=sage")

@@ -29,7 +29,8 @@ def assert_agree(rows, dtype):
 def test_graph_models_agree_float64(datasets, model, data):
     samples = first_samples(datasets[data], 40)
     assert_agree(
-        compare(model, model_config(model), samples, ["plain", "pyg", "dgl"], torch.float64, seed=1), torch.float64
+        compare(model, model_config(model), samples, ["plain", "lifted", "pyg", "dgl"], torch.float64, seed=1),
+        torch.float64,
     )
 
 
@@ -43,7 +44,7 @@ def test_graph_models_agree_float32(datasets, model):
 def test_kbe_agrees(datasets, data, overrides):
     samples = first_samples(datasets[data], 600)
     cfg = model_config("kbe", **overrides)
-    assert_agree(compare("kbe", cfg, samples, ["plain", "pyg", "dgl"], torch.float64), torch.float64)
+    assert_agree(compare("kbe", cfg, samples, ["plain", "lifted", "pyg", "dgl"], torch.float64), torch.float64)
 
 
 def test_overrides_reach_every_variant(datasets):

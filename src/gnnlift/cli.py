@@ -51,7 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="gcn, sage, gin, gnn_embed, graphlet or kbe")
     p.add_argument("--data", required=True, help="a registry name or a path to a data file")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    p.add_argument("--variants", default="plain,pyg,dgl", help="comma-separated (default: plain,pyg,dgl)")
+    p.add_argument(
+        "--variants",
+        default="plain,lifted,pyg,dgl",
+        help="comma-separated (default: plain,lifted,pyg,dgl); lifted = exact lifting at every scope, "
+        "or lifted:sample|batch|dataset",
+    )
+    p.add_argument("--draws", type=int, help="random weight draws (default: 3 with lifted variants, else 1)")
     p.add_argument("--limit", type=int, help="only the first N samples (graphs or queries)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random weights")
     p.add_argument(
@@ -61,6 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a model hyperparameter, e.g. --set hidden=32 (repeatable)",
     )
+    _dataset_options(p)
+
+    p = sub.add_parser("compress", help="lift a model's computation graph on a dataset; print statistics as JSON")
+    p.add_argument("--model", required=True, help="gcn, sage, gin, gnn_embed, graphlet or kbe")
+    p.add_argument("--data", required=True, help="a registry name or a path to a data file")
+    p.add_argument("--detect", choices=("exact", "value"), default="exact")
+    p.add_argument("--digits", type=int, default=12, help="value detection: decimal places kept (default 12)")
+    p.add_argument("--inits", type=int, default=2, help="value detection: random weight draws (default 2)")
+    p.add_argument("--isocheck", action="store_true", help="value detection: refuse structurally different merges")
+    p.add_argument("--scope", choices=("sample", "batch", "dataset"), default="sample")
+    p.add_argument("--batch-size", type=int, default=128, help="samples per batch at scope batch (default 128)")
+    p.add_argument("--limit", type=int, help="only the first N samples (graphs or queries)")
+    p.add_argument("--out", type=Path, help="also write the JSON to this file (atomically)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a model setting")
     _dataset_options(p)
 
     p = sub.add_parser("summarize", help="one table of the statistics of prepared datasets")
@@ -194,7 +214,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             f"model {args.model} needs a dataset of {family(args.model).data}, {args.data} is {dataset.kind}"
         )
     samples = first_samples(dataset, args.limit)
-    rows = compare(args.model, cfg, samples, args.variants.split(","), dtype, args.seed)
+    variants = args.variants.split(",")
+    draws = args.draws or (3 if any(v.startswith("lifted") for v in variants) else 1)
+    rows = compare(args.model, cfg, samples, variants, dtype, args.seed, draws)
     kind = "absolute" if dtype == torch.float64 else "relative"
     size = samples.num_graphs if dataset.kind == "graphs" else samples.num_queries
     print(
@@ -205,9 +227,40 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for r in rows:
         ok = r.passes(dtype)
         failed += not ok
-        print(f"  {r.pair:<16} {r.quantity:<{width}}  max|diff| {r.max_abs:.3e}  {'ok' if ok else 'MISMATCH'}")
+        print(f"  {r.pair:<36} {r.quantity:<{width}}  max|diff| {r.max_abs:.3e}  {'ok' if ok else 'MISMATCH'}")
     print(f"{len(rows) - failed} agree, {failed} mismatch")
     return 1 if failed else 0
+
+
+def cmd_compress(args: argparse.Namespace) -> int:
+    from gnnlift.atomic import write_text
+    from gnnlift.data.load import load_dataset
+    from gnnlift.lifting import LiftConfig
+    from gnnlift.lifting.compress import compress
+    from gnnlift.models import family
+    from gnnlift.verify import first_samples
+
+    try:
+        config = LiftConfig(args.detect, args.scope, args.digits, args.inits, args.isocheck)
+        family(args.model)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    dataset = load_dataset(args.data, args.resources, args.mirror, download=True)
+    if dataset.kind != family(args.model).data:
+        raise DataError(
+            f"model {args.model} needs a dataset of {family(args.model).data}, {args.data} is {dataset.kind}"
+        )
+    try:
+        result = compress(
+            args.model, first_samples(dataset, args.limit), config, args.batch_size, **parse_overrides(args.set)
+        )
+    except (ValueError, TypeError) as exc:
+        raise DataError(str(exc)) from None
+    text = json.dumps(result, indent=2) + "\n"
+    if args.out:
+        write_text(args.out, text)
+    print(text, end="")
+    return 0
 
 
 def parse_overrides(items: list[str]) -> dict:
@@ -229,4 +282,5 @@ COMMANDS = {
     "prepare": cmd_prepare,
     "summarize": cmd_summarize,
     "verify": cmd_verify,
+    "compress": cmd_compress,
 }

@@ -12,7 +12,7 @@ import torch
 from gnnlift.frameworks.base import Variant
 from gnnlift.templates.dims import Dims
 
-VARIANTS = ("plain", "pyg", "dgl")
+VARIANTS = ("plain", "lifted", "pyg", "dgl")
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,18 @@ def model_config(model: str, **overrides) -> Any:
         raise ValueError(f"bad setting for model {model}: {exc}") from None
 
 
-def build(variant: str, model: str, cfg: Any, dims: Dims, dtype: torch.dtype) -> Variant:
-    """A fresh ``variant`` of ``model`` configured by ``cfg``."""
+def build(variant: str, model: str, cfg: Any, dims: Dims, dtype: torch.dtype, lifting: Any = None) -> Variant:
+    """A fresh ``variant`` of ``model`` configured by ``cfg`` (``lifting``: a LiftConfig for ``lifted``)."""
     fam = family(model)
     if variant == "plain":
         from gnnlift.engine.model import EngineModel
 
         return EngineModel(fam.template_module(), cfg, dims, dtype)
+    if variant == "lifted":
+        from gnnlift.lifting import LiftConfig
+        from gnnlift.lifting.model import LiftedModel
+
+        return LiftedModel(fam.template_module(), cfg, dims, dtype, lifting or LiftConfig())
     if variant not in ("pyg", "dgl"):
         raise ValueError(f"unknown variant {variant!r}; expected one of {', '.join(VARIANTS)}")
     module, cls = getattr(fam, variant).split(":")
@@ -78,9 +83,14 @@ def build(variant: str, model: str, cfg: Any, dims: Dims, dtype: torch.dtype) ->
 
 def random_weights(model: str, cfg: Any, dims: Dims, seed: int, dtype: torch.dtype) -> dict[str, torch.Tensor]:
     """Glorot-uniform matrices and uniform vectors in ±0.5, by canonical name, from ``seed``."""
+    return weights_for_shapes(family(model).template_module().parameter_shapes(cfg, dims), seed, dtype)
+
+
+def weights_for_shapes(shapes: dict[str, tuple[int, ...]], seed: int, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    """Random weights (see :func:`random_weights`) for named shapes."""
     gen = torch.Generator().manual_seed(seed)
     out = {}
-    for name, shape in family(model).template_module().parameter_shapes(cfg, dims).items():
+    for name, shape in shapes.items():
         bound = (6.0 / sum(shape)) ** 0.5 if len(shape) == 2 else 0.5
         out[name] = ((torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1) * bound).to(dtype)
     return out

@@ -28,11 +28,35 @@ class Difference:
         return self.max_abs <= TOLERANCE[dtype] * max(self.scale, 1e-12)
 
 
+def expand_variants(names: list[str]) -> list[str]:
+    """Variant names with ``lifted`` expanded into one exact lifting per scope (``lifted:sample`` …)."""
+    from gnnlift.lifting import SCOPES
+
+    out = []
+    for name in names:
+        out += [f"lifted:{scope}" for scope in SCOPES] if name == "lifted" else [name]
+    return out
+
+
 def run_variant(variant: str, model: str, cfg, data: Dataset, weights, dtype) -> tuple[torch.Tensor, dict]:
-    """Outputs and canonical gradients of the mean BCE loss of one forward+backward pass."""
-    net = build(variant, model, cfg, dims_of(data), dtype)
+    """Outputs and canonical gradients of the mean BCE loss of one forward+backward pass.
+
+    ``lifted:<scope>`` lifts with exact detection at that scope, through the same sample
+    preparation and collation that training uses.
+    """
+    name, _, scope = variant.partition(":")
+    lifting = None
+    if name == "lifted":
+        from gnnlift.lifting import LiftConfig
+
+        lifting = LiftConfig(detect="exact", scope=scope or "sample")
+    net = build(name, model, cfg, dims_of(data), dtype, lifting)
     net.load_canonical(weights)
-    out = net(net.prepare(data))
+    if lifting is None:
+        batch = net.prepare(data)
+    else:
+        batch = net.collate(net.prepare_samples(data))
+    out = net(batch)
     torch.nn.functional.binary_cross_entropy(out, targets(data, dtype)).backward()
     return out.detach(), net.canonical_grads()
 
@@ -43,15 +67,20 @@ def targets(data: Dataset, dtype: torch.dtype) -> torch.Tensor:
     return torch.from_numpy(values).to(dtype)
 
 
-def compare(model: str, cfg, data: Dataset, variants: list[str], dtype: torch.dtype, seed: int = 0) -> list[Difference]:
-    """Pairwise differences of outputs and of every gradient between variants."""
-    weights = random_weights(model, cfg, dims_of(data), seed, dtype)
-    results = {v: run_variant(v, model, cfg, data, weights, dtype) for v in variants}
+def compare(
+    model: str, cfg, data: Dataset, variants: list[str], dtype: torch.dtype, seed: int = 0, draws: int = 1
+) -> list[Difference]:
+    """Pairwise differences of outputs and of every gradient between variants, for ``draws`` weight draws."""
+    variants = expand_variants(variants)
     rows = []
-    for a, b in itertools.combinations(variants, 2):
-        (out_a, grad_a), (out_b, grad_b) = results[a], results[b]
-        rows.append(_diff(f"{a} vs {b}", "output", out_a, out_b))
-        rows += [_diff(f"{a} vs {b}", f"grad {k}", grad_a[k], grad_b[k]) for k in weights]
+    for draw in range(draws):
+        weights = random_weights(model, cfg, dims_of(data), seed + draw, dtype)
+        results = {v: run_variant(v, model, cfg, data, weights, dtype) for v in variants}
+        tag = f" [seed {seed + draw}]" if draws > 1 else ""
+        for a, b in itertools.combinations(variants, 2):
+            (out_a, grad_a), (out_b, grad_b) = results[a], results[b]
+            rows.append(_diff(f"{a} vs {b}{tag}", "output", out_a, out_b))
+            rows += [_diff(f"{a} vs {b}{tag}", f"grad {k}", grad_a[k], grad_b[k]) for k in weights]
     return rows
 
 

@@ -80,19 +80,11 @@ class CompGraph:
             out[level.name] = {"neurons": level.size, "edges": edges}
         return out
 
-    def paper_counts(self) -> dict[str, int]:
+    def paper_counts(self, pruned: bool = False) -> dict[str, int]:
         """Neurons as NeuraLogic counts them: fact, atom, rule and aggregation neurons."""
-        counts = {"fact": self.implicit_facts, "atom": 0, "rule": 0, "aggregation": 0}
-        for level in self.levels:
-            for role in level.roles:
-                counts[role] += level.size
-            for g in level.inputs:
-                if g.rules:
-                    counts["rule"] += level.size if g.dst is None else len(g.dst)
-                if g.aggregation:
-                    counts["aggregation"] += level.size if g.dst is None else len(torch.unique(g.dst))
-        counts["total"] = sum(counts.values())
-        return counts
+        from gnnlift.engine.census import paper_counts
+
+        return paper_counts(self, pruned)
 
     def to(self, dtype: torch.dtype | None = None, device: torch.device | str | None = None) -> CompGraph:
         """The same graph with float tensors in ``dtype`` and everything on ``device``."""
