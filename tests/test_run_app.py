@@ -91,7 +91,12 @@ def test_lifted_value_detection_and_kb(prepared, tmp_path):
     )
     assert value["lifting"]["config"]["digits"] == 3 and value["lifting"]["one_off"]["clashes"] >= 0
     kb, _ = run_app(prepared, tmp_path, "dataset=nations", "model=kbe", "protocol=batched", "variant=lifted")
-    assert kb["lifting"]["per_batch"]["count"] > 0
+    assert kb["lifting"]["one_off"]["neurons"]["lifted"] < kb["lifting"]["one_off"]["neurons"]["raw"]
+    per_batch, _ = run_app(
+        prepared, tmp_path, "dataset=nations", "model=kbe", "protocol=batched", "variant=lifted", "lifting.scope=batch"
+    )
+    assert per_batch["lifting"]["per_batch"]["count"] > 0
+    np.testing.assert_allclose(per_batch["loss_curve"], kb["loss_curve"], rtol=1e-5)
 
 
 def test_same_seed_same_result(prepared, tmp_path):

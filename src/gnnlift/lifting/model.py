@@ -9,8 +9,9 @@ Scopes (who may share a neuron):
 - ``dataset``: the whole dataset is lifted once; a batch runs on the part of the lifted graph
   that its outputs need.
 
-A knowledge base is one sample whose queries all share the facts: there ``sample`` and
-``batch`` both lift each grounded batch of queries.
+A knowledge base is one sample (as in the paper) whose queries all share the facts: there
+``sample`` and ``dataset`` both lift the whole knowledge base with all its queries once, and
+``batch`` lifts each grounded batch of queries.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class LiftedModel(EngineModel):
         self._slicer = self._reach = self._raw = None
         scope = self.lifting.scope
         if isinstance(data, KnowledgeBase):
-            if scope != "dataset":
+            if scope == "batch":
                 return Variant.prepare_samples(self, data)
             self.one_off = self.lift(self.ground(data), by_owner=False)
             self._reach = self.one_off.graph.to(dtype=self.dtype)

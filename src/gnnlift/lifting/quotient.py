@@ -51,8 +51,9 @@ def quotient(graph: CompGraph, classes: Sequence[torch.Tensor], keep_owner: bool
 
 def _lift_group(group: Inputs, rep: torch.Tensor, own: torch.Tensor, source: torch.Tensor, size: int) -> Inputs:
     if group.dst is None:
-        index = rep if group.src is None else group.src[rep]
-        return replace(group, src=source[index])
+        index = source[rep if group.src is None else group.src[rep]]
+        identity = len(index) == len(source.unique()) and bool((index == torch.arange(len(index))).all())
+        return replace(group, src=None if identity else index)
     is_rep = torch.zeros(len(own), dtype=torch.bool)
     is_rep[rep] = True
     keep = is_rep[group.dst]
