@@ -1,11 +1,12 @@
 # Main entrypoint of the gnnlift workflow.
 #
 # Reproduces "Lossless Compression of Structured Convolutional Models via Lifting"
-# (Sourek, Zelezny, Kuzelka, ICLR 2021): datasets are downloaded (or read from an offline
-# mirror), verified, parsed and cached; later rules build on the prepared data.
+# (Sourek, Zelezny, Kuzelka, ICLR 2021): download -> prepare -> compress -> run -> aggregate
+# -> figures -> report (results/report/report.md).
 #
 #   snakemake --cores 8                                       # the default experiment matrix
 #   snakemake --cores 2 --configfile config/quick.yaml --config mirror=../shared/datasets
+#   snakemake --report results/report/report.html             # the HTML report, afterwards
 
 
 configfile: "config/config.yaml"
@@ -13,6 +14,8 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/experiments.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

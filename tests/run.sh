@@ -27,9 +27,10 @@ ruff format --check src tests
 echo "[test] snakemake --lint"
 snakemake --lint
 
-echo "[test] workflow on config/quick.yaml"
+echo "[test] workflow on config/quick.yaml, report included"
 snakemake --cores 2 --configfile config/quick.yaml "${mirror_config[@]}" --quiet rules
-cat results/datasets/summary.md
+snakemake --cores 2 --configfile config/quick.yaml "${mirror_config[@]}" --report results/report/report.html
+head -n 30 results/report/report.md
 
 echo "[test] pytest"
 python -m pytest

@@ -70,18 +70,39 @@ def build_parser() -> argparse.ArgumentParser:
     _dataset_options(p)
 
     p = sub.add_parser("compress", help="lift a model's computation graph on a dataset; print statistics as JSON")
-    p.add_argument("--model", required=True, help="gcn, sage, gin, gnn_embed, graphlet or kbe")
+    p.add_argument(
+        "--model", required=True, help="gcn, sage, gin, gnn_embed, graphlet or kbe (comma-separated: several)"
+    )
     p.add_argument("--data", required=True, help="a registry name or a path to a data file")
     p.add_argument("--detect", choices=("exact", "value"), default="exact")
-    p.add_argument("--digits", type=int, default=12, help="value detection: decimal places kept (default 12)")
-    p.add_argument("--inits", type=int, default=2, help="value detection: random weight draws (default 2)")
+    p.add_argument("--digits", type=int, nargs="+", default=[12], help="value detection: decimal places (default 12)")
+    p.add_argument("--inits", type=int, nargs="+", default=[2], help="value detection: random weight draws (default 2)")
     p.add_argument("--isocheck", action="store_true", help="value detection: refuse structurally different merges")
-    p.add_argument("--scope", choices=("sample", "batch", "dataset"), default="sample")
+    p.add_argument("--scope", default="sample", help="sample, batch or dataset (comma-separated: several)")
     p.add_argument("--batch-size", type=int, default=128, help="samples per batch at scope batch (default 128)")
     p.add_argument("--limit", type=int, help="only the first N samples (graphs or queries)")
     p.add_argument("--out", type=Path, help="also write the JSON to this file (atomically)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a model setting")
     _dataset_options(p)
+
+    p = sub.add_parser("aggregate", help="one tidy CSV from runs' metrics.json or from compress JSON files")
+    p.add_argument("--kind", choices=("runs", "compress"), required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("files", nargs="+", type=Path)
+
+    p = sub.add_parser("figure", help="draw one experiment's figure from its tidy CSV")
+    p.add_argument(
+        "--experiment", required=True, choices=("table1", "lossless", "precision", "clashes", "compression", "scaling")
+    )
+    p.add_argument("--table", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, help="the PNG (an SVG is written beside it)")
+
+    p = sub.add_parser("report", help="compose results/report/report.md from the tables and figures")
+    p.add_argument("--tables", type=Path, required=True, help="folder of the experiments' CSVs")
+    p.add_argument("--figures", type=Path, required=True)
+    p.add_argument("--datasets", type=Path, help="the dataset summary CSV")
+    p.add_argument("--paper", type=Path, required=True, help="config/paper.yaml")
+    p.add_argument("--out", type=Path, required=True)
 
     p = sub.add_parser("summarize", help="one table of the statistics of prepared datasets")
     p.add_argument("stats", nargs="+", type=Path, help=".stats.json files written by `prepare`")
@@ -233,6 +254,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_compress(args: argparse.Namespace) -> int:
+    """One JSON object of statistics, or a list of them when several settings are given."""
+    import itertools
+
     from gnnlift.atomic import write_text
     from gnnlift.data.load import load_dataset
     from gnnlift.lifting import LiftConfig
@@ -240,26 +264,70 @@ def cmd_compress(args: argparse.Namespace) -> int:
     from gnnlift.models import family
     from gnnlift.verify import first_samples
 
+    models, scopes = args.model.split(","), args.scope.split(",")
+    digits, inits = (args.digits, args.inits) if args.detect == "value" else ([12], [2])
     try:
-        config = LiftConfig(args.detect, args.scope, args.digits, args.inits, args.isocheck)
-        family(args.model)
+        configs = [
+            LiftConfig(args.detect, scope, d, k, args.isocheck)
+            for scope, d, k in itertools.product(scopes, digits, inits)
+        ]
+        kinds = {family(m).data for m in models}
     except ValueError as exc:
         raise DataError(str(exc)) from None
     dataset = load_dataset(args.data, args.resources, args.mirror, download=True)
-    if dataset.kind != family(args.model).data:
+    if kinds != {dataset.kind}:
         raise DataError(
-            f"model {args.model} needs a dataset of {family(args.model).data}, {args.data} is {dataset.kind}"
+            f"models {args.model} need a dataset of {'/'.join(sorted(kinds))}, {args.data} is {dataset.kind}"
         )
+    data = first_samples(dataset, args.limit)
+    results = []
     try:
-        result = compress(
-            args.model, first_samples(dataset, args.limit), config, args.batch_size, **parse_overrides(args.set)
-        )
+        for model in models:
+            results += [compress(model, data, c, args.batch_size, **parse_overrides(args.set)) for c in configs]
     except (ValueError, TypeError) as exc:
         raise DataError(str(exc)) from None
-    text = json.dumps(result, indent=2) + "\n"
+    text = json.dumps(results[0] if len(results) == 1 else results, indent=2) + "\n"
     if args.out:
         write_text(args.out, text)
     print(text, end="")
+    return 0
+
+
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    from gnnlift.atomic import write_text
+    from gnnlift.report.collect import compress_table, runs_table
+
+    table = runs_table(args.files) if args.kind == "runs" else compress_table(args.files)
+    write_text(args.out, table.to_csv(index=False))
+    print(f"{args.out}: {len(table)} rows from {len(args.files)} files")
+    return 0
+
+
+def cmd_figure(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from gnnlift.report import plots, summaries
+
+    table = pd.read_csv(args.table)
+    if table.empty:
+        raise DataError(f"{args.table}: no rows to plot")
+    if args.experiment == "lossless":
+        table = summaries.lossless(table)
+    elif args.experiment == "precision":
+        table = summaries.precision(table)
+    elif args.experiment == "scaling":
+        table = summaries.scaling(table)
+    getattr(plots, args.experiment)(table, args.out)
+    print(f"wrote {args.out} and {args.out.with_suffix('.svg')}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from gnnlift.atomic import write_text
+    from gnnlift.report.markdown import write_report
+
+    write_text(args.out, write_report(args.tables, args.figures, args.datasets, args.paper, args.out))
+    print(f"wrote {args.out}")
     return 0
 
 
@@ -283,4 +351,7 @@ COMMANDS = {
     "summarize": cmd_summarize,
     "verify": cmd_verify,
     "compress": cmd_compress,
+    "aggregate": cmd_aggregate,
+    "figure": cmd_figure,
+    "report": cmd_report,
 }

@@ -5,6 +5,7 @@ import os
 from snakemake.utils import validate
 
 from gnnlift.data.registry import require
+from gnnlift import matrix
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -14,11 +15,37 @@ MIRROR = config.get("mirror") or os.environ.get("GNNLIFT_MIRROR", "")
 DATASETS = [name.lower() for name in config["datasets"]]
 for _name in DATASETS:
     require(_name)
+MOLECULES = [name for name in DATASETS if require(name).kind in ("nci_gi50", "tu")]
+EXPERIMENTS = {k: v for k, v in (config.get("experiments") or {}).items() if v.get("enabled", True)}
+COMPRESSION = config.get("compression") or {}
+CLASHES = config.get("clashes") or {}
+RUNS = {
+    run.path: (run, EXPERIMENTS[name])
+    for name in EXPERIMENTS
+    for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES)
+}
+COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES)
+CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES)
+FIGURE_OF = {  # figure -> the table it is drawn from
+    **{name: name for name in EXPERIMENTS},
+    **({"compression": "compression"} if COMPRESS_PAIRS else {}),
+    **({"clashes": "clashes"} if CLASH_PAIRS else {}),
+}
+for _model, _dataset in [*COMPRESS_PAIRS, *CLASH_PAIRS, *[(r.model, r.dataset) for r, _ in RUNS.values()]]:
+    if _dataset not in DATASETS:
+        raise ValueError(f"config: dataset {_dataset} is used by an experiment but not listed under datasets")
 
 
 wildcard_constraints:
     dataset=r"[a-z0-9_]+",
     filename=r"[^/]+",
+    experiment=r"[a-z0-9_]+",
+    model=r"[a-z_]+",
+    variant=r"[a-z0-9-]+",
+    protocol=r"[a-z0-9-]+",
+    fold=r"\d+",
+    seed=r"\d+",
+    figure=r"[a-z0-9_]+",
 
 
 def mirror_option(wildcards):
@@ -36,9 +63,74 @@ def prepared_stats(datasets):
     return [f"{RESOURCES}/prepared/{name}.stats.json" for name in datasets]
 
 
+def run_key(wildcards):
+    return (
+        f"{wildcards.experiment}/{wildcards.model}/{wildcards.dataset}/{wildcards.variant}/"
+        f"{wildcards.protocol}/fold{wildcards.fold}/seed{wildcards.seed}"
+    )
+
+
+def run_overrides(wildcards):
+    """The Hydra overrides of one run, built from its path and the experiment's config."""
+    key = run_key(wildcards)
+    if key not in RUNS:
+        raise ValueError(f"run {key} is not in the experiment matrix")
+    run, experiment = RUNS[key]
+    return " ".join(f"'{o}'" for o in [*matrix.overrides(run, experiment, config), f"resources={RESOURCES}"])
+
+
+def run_dir(wildcards):
+    return f"results/runs/{run_key(wildcards)}"
+
+
+def experiment_metrics(wildcards):
+    """Every metrics.json of one experiment."""
+    return [f"results/runs/{key}/metrics.json" for key, (run, _) in RUNS.items() if run.experiment == wildcards.experiment]
+
+
+def resources_dir(wildcards, input):
+    """The resources folder, read off a prepared dataset (<resources>/prepared/<name>.npz)."""
+    return os.path.dirname(os.path.dirname(input[0]))
+
+
+def compress_models(wildcards):
+    return ",".join(m for m, d in COMPRESS_PAIRS if d == wildcards.dataset)
+
+
+def clash_digits(wildcards):
+    return " ".join(str(d) for d in CLASHES["digits"])
+
+
+def clash_inits(wildcards):
+    return " ".join(str(k) for k in CLASHES["inits"])
+
+
+def compress_outputs():
+    return sorted({f"results/compress/{d}.json" for _, d in COMPRESS_PAIRS})
+
+
+def clash_outputs():
+    return [f"results/clashes/{m}/{d}.json" for m, d in CLASH_PAIRS]
+
+
+def figure_table(wildcards):
+    return f"results/tables/{FIGURE_OF[wildcards.figure]}.csv"
+
+
+def report_inputs():
+    """Tables, figures and the dataset summary that the report is made from."""
+    return {
+        "tables": [f"results/tables/{name}.csv" for name in FIGURE_OF],
+        "figures": [f"results/report/figures/{name}.png" for name in FIGURE_OF],
+        "datasets": "results/datasets/summary.csv",
+        "paper": "config/paper.yaml",
+    }
+
+
 def all_outputs():
     """What `rule all` asks for under the current config."""
     return [
         *[f"{RESOURCES}/prepared/{name}.npz" for name in DATASETS],
         "results/datasets/summary.csv",
+        "results/report/report.md",
     ]

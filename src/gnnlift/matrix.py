@@ -1,0 +1,107 @@
+"""The experiment matrix of the workflow: config entries -> runs, and run labels -> Hydra overrides.
+
+A run is named by path segments ``experiment/model/dataset/variant/protocol/fold<k>/seed<s>``.
+Variant and protocol labels are short and carry their settings:
+
+- variants: ``plain``, ``lifted`` (exact, scope sample), ``lifted-<scope>``,
+  ``lifted-value-d<digits>``, ``pyg``, ``dgl``;
+- protocols: ``paper``, ``batched``, ``batched-b<size>``, ``fullbatch``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+SCOPES = ("sample", "batch", "dataset")
+_VARIANT = re.compile(r"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset)|-value-d(\d+))?$")
+_PROTOCOL = re.compile(r"^(paper|batched|fullbatch)(?:-b(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Run:
+    experiment: str
+    model: str
+    dataset: str
+    variant: str
+    protocol: str
+    fold: int
+    seed: int
+
+    @property
+    def path(self) -> str:
+        return (
+            f"{self.experiment}/{self.model}/{self.dataset}/{self.variant}/{self.protocol}/"
+            f"fold{self.fold}/seed{self.seed}"
+        )
+
+
+def variant_overrides(label: str) -> list[str]:
+    """Hydra overrides of a variant label."""
+    match = _VARIANT.match(label)
+    if not match or (match.group(1) != "lifted" and (match.group(2) or match.group(3))):
+        raise ValueError(f"unknown variant label {label!r}")
+    name, scope, digits = match.groups()
+    out = [f"variant={name}"]
+    if scope:
+        out.append(f"lifting.scope={scope}")
+    if digits:
+        out += ["lifting.detect=value", f"lifting.digits={int(digits)}"]
+    return out
+
+
+def protocol_overrides(label: str) -> list[str]:
+    """Hydra overrides of a protocol label."""
+    match = _PROTOCOL.match(label)
+    if not match or (match.group(2) and match.group(1) != "batched"):
+        raise ValueError(f"unknown protocol label {label!r}")
+    name, size = match.groups()
+    return [f"protocol={name}"] + ([f"protocol.batch_size={int(size)}"] if size else [])
+
+
+def pairs(groups: Iterable[Mapping], molecules: list[str]) -> list[tuple[str, str]]:
+    """(model, dataset) pairs of an experiment's groups; ``datasets: molecules`` = every graph dataset."""
+    out = []
+    for group in groups:
+        datasets = molecules if group["datasets"] == "molecules" else list(group["datasets"])
+        out += [(m, d) for m in group["models"] for d in datasets if (m, d) not in out]
+    return out
+
+
+def runs(name: str, experiment: Mapping, molecules: list[str]) -> list[Run]:
+    """Every run of one training experiment."""
+    for label in experiment["variants"]:
+        variant_overrides(label)
+    for label in experiment["protocols"]:
+        protocol_overrides(label)
+    return [
+        Run(name, model, dataset, variant, protocol, fold, seed)
+        for (model, dataset), variant, protocol, fold, seed in itertools.product(
+            pairs(experiment["groups"], molecules),
+            experiment["variants"],
+            experiment["protocols"],
+            experiment["folds"],
+            experiment["seeds"],
+        )
+    ]
+
+
+def overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:
+    """The Hydra overrides of one run: its coordinates, the experiment's and the per-model/dataset ones."""
+    extra = config.get("run_overrides", {})
+    return [
+        f"model={run.model}",
+        f"dataset={run.dataset}",
+        *variant_overrides(run.variant),
+        *protocol_overrides(run.protocol),
+        f"fold={run.fold}",
+        f"folds={experiment.get('num_folds', 5)}",
+        f"seed={run.seed}",
+        f"threads={config.get('threads', 1)}",
+        "quiet=true",
+        *experiment.get("overrides", []),
+        *extra.get("model", {}).get(run.model, []),
+        *extra.get("dataset", {}).get(run.dataset, []),
+    ]

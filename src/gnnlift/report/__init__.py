@@ -1,0 +1,1 @@
+"""Tables, plots and the report of the workflow, from the runs' metrics and lifting statistics."""

@@ -1,0 +1,103 @@
+"""Tidy tables: one row per training run (metrics.json) or per lifting setting (compress JSON)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from gnnlift.data.errors import DataError
+
+
+def _load(path: Path):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: not a readable JSON file ({exc})") from None
+
+
+def run_row(path: Path) -> dict:
+    """One training run: its coordinates (from the path) and what it measured."""
+    path = Path(path)
+    m = _load(path)
+    parts = path.parent.parts  # .../<experiment>/<model>/<dataset>/<variant>/<protocol>/fold<k>/seed<s>
+    evaluation = m.get("evaluation", {})
+    test = evaluation.get("test") or {}
+    ranking = evaluation.get("test_ranking") or {}
+    lifting = m.get("lifting") or {}
+    one_off = lifting.get("one_off") or {}
+    graph = m.get("graph") or {}
+    env = m.get("environment", {})
+    return {
+        "experiment": parts[-7],
+        "model": m["model"],
+        "dataset": m["dataset"],
+        "variant": parts[-4],
+        "protocol": parts[-3],
+        "batch_size": m["config"]["protocol"]["batch_size"],
+        "fold": m["fold"],
+        "seed": m["seed"],
+        "epochs": m["epochs"],
+        "timed_epochs": m["timed_epochs"],
+        "epoch_seconds_median": m["epoch_seconds_median"],
+        "epoch_seconds_mean": m["epoch_seconds_mean"],
+        "final_loss": m["loss_curve"][-1] if m["loss_curve"] else None,
+        "test_accuracy": test.get("accuracy"),
+        "test_auc": test.get("auc"),
+        "train_accuracy": evaluation.get("train", {}).get("accuracy"),
+        "test_mrr": ranking.get("mrr"),
+        "test_hits10": ranking.get("hits@10"),
+        "neurons_raw": graph.get("neurons"),
+        "neurons_lifted": (one_off.get("neurons") or {}).get("lifted"),
+        "paper_raw": ((one_off.get("paper") or {}).get("raw") or {}).get("total"),
+        "paper_pruned": ((one_off.get("paper") or {}).get("pruned") or {}).get("total"),
+        "paper_lifted": ((one_off.get("paper") or {}).get("lifted") or {}).get("total"),
+        "clashes": one_off.get("clashes"),
+        "lift_seconds": (m.get("one_off_seconds") or {}).get("lift"),
+        "lift_seconds_per_batch_total": (lifting.get("per_batch") or {}).get("seconds"),
+        "prepare_seconds": (m.get("one_off_seconds") or {}).get("prepare_samples"),
+        "threads": env.get("threads"),
+        "dtype": env.get("dtype"),
+        "cpu": env.get("cpu"),
+        "torch": (env.get("versions") or {}).get("torch"),
+    }
+
+
+def runs_table(paths: Iterable[Path]) -> pd.DataFrame:
+    return pd.DataFrame([run_row(p) for p in paths])
+
+
+def compress_rows(path: Path) -> list[dict]:
+    """One row per lifting setting in a ``gnnlift compress`` JSON file (an object or a list)."""
+    data = _load(path)
+    rows = []
+    for s in data if isinstance(data, list) else [data]:
+        paper = s["paper"]
+        rows.append(
+            {
+                "model": s["model"],
+                "dataset": s["dataset"],
+                "samples": s["samples"],
+                **{f"lifting_{k}": v for k, v in s["lifting"].items()},
+                "neurons_raw": s["neurons"]["raw"],
+                "neurons_lifted": s["neurons"]["lifted"],
+                "edges_raw": s["edges"]["raw"],
+                "edges_lifted": s["edges"]["lifted"],
+                "ratio_neurons": s["ratio"]["neurons"],
+                "ratio_edges": s["ratio"]["edges"],
+                "paper_raw": paper["raw"]["total"],
+                "paper_pruned": paper["pruned"]["total"],
+                "paper_lifted": paper["lifted"]["total"],
+                "ratio_paper": s["ratio"]["paper_neurons"],
+                "clashes": s["clashes"],
+                "lift_seconds": s["lift_seconds"],
+                "ground_seconds": s["ground_seconds"],
+            }
+        )
+    return rows
+
+
+def compress_table(paths: Iterable[Path]) -> pd.DataFrame:
+    return pd.DataFrame([row for p in paths for row in compress_rows(p)])

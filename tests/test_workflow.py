@@ -1,0 +1,153 @@
+"""The workflow: the experiment matrix, profiles, interrupted runs and broken inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gnnlift import matrix
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def test_labels_become_overrides():
+    assert matrix.variant_overrides("lifted-value-d3") == [
+        "variant=lifted",
+        "lifting.detect=value",
+        "lifting.digits=3",
+    ]
+    assert matrix.variant_overrides("lifted-dataset") == ["variant=lifted", "lifting.scope=dataset"]
+    assert matrix.protocol_overrides("batched-b32") == ["protocol=batched", "protocol.batch_size=32"]
+    for bad in ("pyg-dataset", "lifted-everything"):
+        with pytest.raises(ValueError, match="variant label"):
+            matrix.variant_overrides(bad)
+    with pytest.raises(ValueError, match="protocol label"):
+        matrix.protocol_overrides("paper-b3")
+
+
+def test_default_matrix_expands():
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    molecules = [d for d in config["datasets"] if d.startswith("nci_gi50") or d in ("mutag", "ptc_mr", "nci1")]
+    table1 = matrix.runs("table1", config["experiments"]["table1"], molecules)
+    assert len(table1) == 3 * 4 * 2 * 3  # models x variants x protocols x seeds
+    run = table1[0]
+    overrides = matrix.overrides(run, config["experiments"]["table1"], {"run_overrides": {"model": {"gcn": ["x=1"]}}})
+    assert "model=gcn" in overrides and overrides[-1] == "x=1" and "epochs=4" in overrides
+    assert len(matrix.pairs(config["compression"]["groups"], molecules)) == 5 * 73
+
+
+def copy_repo(tmp_path: Path) -> Path:
+    """The tracked files of the repository, in a scratch folder (results and resources stay apart)."""
+    listing = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]
+    files = subprocess.run(listing, cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    dest = tmp_path / "repo"
+    for name in files:
+        if (REPO / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, dest / name)
+    return dest
+
+
+def small_config(path: Path, epochs: int, seeds: tuple[int, ...] = (0,)) -> Path:
+    config = {
+        "datasets": ["mutag"],
+        "experiments": {
+            name: {
+                "enabled": False,
+                "groups": [],
+                "variants": ["plain"],
+                "protocols": ["paper"],
+                "seeds": [0],
+                "folds": [0],
+            }
+            for name in ("table1", "lossless", "precision", "scaling")
+        },
+        "compression": None,
+        "clashes": None,
+    }
+    config["experiments"]["table1"] = {
+        "groups": [{"models": ["gcn"], "datasets": ["mutag"]}],
+        "variants": ["lifted"],
+        "protocols": ["paper"],
+        "seeds": list(seeds),
+        "folds": [0],
+        "overrides": [f"epochs={epochs}", "warmup=1"],
+    }
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_slurm_profile_dry_run(tmp_path):
+    repo = copy_repo(tmp_path)
+    result = subprocess.run(
+        [*SNAKEMAKE, "--profile", "workflow/profiles/slurm", "--dry-run", "--configfile", "config/quick.yaml"],
+        cwd=repo,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "rule run:" in result.stdout + result.stderr
+
+
+def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
+    """Interrupt the second of two runs while it trains: the rerun keeps the first and redoes the second."""
+    repo = copy_repo(tmp_path)
+    config = small_config(tmp_path / "small.yaml", epochs=100, seeds=[0, 1])
+    command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
+    runs = repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0"
+    seeds = [runs / "seed0", runs / "seed1"]
+
+    def one_done_other_training() -> tuple[Path, Path] | None:
+        for done, other in (seeds, seeds[::-1]):
+            if (done / "metrics.json").exists() and (other / ".hydra").exists():
+                return done / "metrics.json", other / "metrics.json"
+        return None
+
+    process = subprocess.Popen(
+        command, cwd=repo, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.time() + 180
+    while time.time() < deadline and not one_done_other_training():
+        time.sleep(0.1)
+    first, second = one_done_other_training()
+    time.sleep(1.5)  # the second run is training now
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the running job included
+    process.wait(60)
+    assert first.exists() and not second.exists(), "the interrupt did not land during the second run"
+    kept = first.stat().st_mtime_ns
+    assert json.loads(first.read_text())["epochs"] == 100
+    assert not [p for p in runs.rglob("*") if ".tmp" in p.name]
+    rerun = subprocess.run([*command, "--rerun-incomplete"], cwd=repo, env=ENV, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert first.stat().st_mtime_ns == kept
+    assert json.loads(second.read_text())["epochs"] == 100
+    assert (repo / "results/report/report.md").is_file()
+
+
+def test_corrupt_cache_stops_the_workflow_naming_rule_and_file(tmp_path, mirror):
+    repo = copy_repo(tmp_path)
+    config = small_config(tmp_path / "small.yaml", epochs=2)
+    command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
+    target = [*SNAKEMAKE, "resources/prepared/mutag.npz", *command[len(SNAKEMAKE) :]]
+    prepared = subprocess.run(target, cwd=repo, env=ENV, capture_output=True, text=True)
+    assert prepared.returncode == 0, prepared.stderr[-2000:]
+    cache = repo / "resources/prepared/mutag.npz"
+    cache.write_bytes(b"not a numpy archive")
+    result = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "Error in rule run" in result.stdout + result.stderr
+    log = repo / "logs/runs/table1/gcn/mutag/lifted/paper/fold0/seed0.log"
+    assert "mutag.npz" in log.read_text()
+    assert not (repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json").exists()

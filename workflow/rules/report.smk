@@ -1,0 +1,93 @@
+# Aggregation into tidy tables, figures, and the report.
+
+
+rule aggregate_runs:
+    input:
+        experiment_metrics,
+    output:
+        report(
+            "results/tables/{experiment}.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "{experiment}"},
+        ),
+    log:
+        "logs/aggregate/{experiment}.log",
+    conda:
+        "../../envs/gnnlift.yaml"
+    shell:
+        "python -m gnnlift aggregate --kind runs --out {output} {input} > {log} 2>&1"
+
+
+rule aggregate_compression:
+    input:
+        compress_outputs(),
+    output:
+        report(
+            "results/tables/compression.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "compression"},
+        ),
+    log:
+        "logs/aggregate/compression.log",
+    conda:
+        "../../envs/gnnlift.yaml"
+    shell:
+        "python -m gnnlift aggregate --kind compress --out {output} {input} > {log} 2>&1"
+
+
+rule aggregate_clashes:
+    input:
+        clash_outputs(),
+    output:
+        report(
+            "results/tables/clashes.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "clashes"},
+        ),
+    log:
+        "logs/aggregate/clashes.log",
+    conda:
+        "../../envs/gnnlift.yaml"
+    shell:
+        "python -m gnnlift aggregate --kind compress --out {output} {input} > {log} 2>&1"
+
+
+rule figure:
+    input:
+        figure_table,
+    output:
+        png=report(
+            "results/report/figures/{figure}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{figure}"},
+        ),
+        svg="results/report/figures/{figure}.svg",
+    log:
+        "logs/figure/{figure}.log",
+    conda:
+        "../../envs/gnnlift.yaml"
+    shell:
+        "python -m gnnlift figure --experiment {wildcards.figure} --table {input} --out {output.png} > {log} 2>&1"
+
+
+rule report:
+    input:
+        **report_inputs(),
+    output:
+        report(
+            "results/report/report.md",
+            caption="../report/report.rst",
+            category="Report",
+            labels={"document": "report.md"},
+        ),
+    log:
+        "logs/report.log",
+    conda:
+        "../../envs/gnnlift.yaml"
+    shell:
+        "python -m gnnlift report --tables results/tables --figures results/report/figures "
+        "--datasets {input.datasets} --paper {input.paper} --out {output} > {log} 2>&1"
