@@ -16,8 +16,17 @@ ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 
 
-def evaluate(graph: CompGraph, params: Mapping[str, torch.Tensor], all_levels: bool = False):
-    """Values of the output neurons, one row per sample (or every level's values)."""
+EdgeOrder = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]
+
+
+def evaluate(
+    graph: CompGraph, params: Mapping[str, torch.Tensor], all_levels: bool = False, edge_order: EdgeOrder | None = None
+):
+    """Values of the output neurons, one row per sample (or every level's values).
+
+    ``edge_order(dst, rows, coef)`` may permute each sum's edges before they are added up; value
+    detection uses it so that equal multisets of inputs are always summed in the same order.
+    """
     values: list[torch.Tensor] = []
     for level in graph.levels:
         if level.values is not None:
@@ -32,9 +41,9 @@ def evaluate(graph: CompGraph, params: Mapping[str, torch.Tensor], all_levels: b
             shrinks = weight is not None and weight.shape[0] < weight.shape[1]
             if group.dst is not None and shrinks and group.transform_first is not False:
                 # W·Σ x = Σ W·x: transform first when it shrinks the vectors moved along the edges
-                x = _aggregate(group, level.size, values, transform=weight)
+                x = _aggregate(group, level.size, values, transform=weight, edge_order=edge_order)
             else:
-                x = _aggregate(group, level.size, values)
+                x = _aggregate(group, level.size, values, edge_order=edge_order)
                 if weight is not None:
                     x = x @ weight.T
             total = x if total is None else total + x
@@ -49,7 +58,11 @@ def evaluate(graph: CompGraph, params: Mapping[str, torch.Tensor], all_levels: b
 
 
 def _aggregate(
-    group: Inputs, size: int, values: list[torch.Tensor], transform: torch.Tensor | None = None
+    group: Inputs,
+    size: int,
+    values: list[torch.Tensor],
+    transform: torch.Tensor | None = None,
+    edge_order: EdgeOrder | None = None,
 ) -> torch.Tensor:
     """The coefficient-weighted sum of each neuron's inputs in one group (inputs first mapped by ``transform``)."""
     x = values[group.source]
@@ -57,10 +70,13 @@ def _aggregate(
         x = x @ transform.T
     if group.dst is None:
         return x if group.src is None else x[group.src]
-    x = x[group.src]
-    if group.coef is not None:
-        x = x * group.coef.unsqueeze(1)
-    return x.new_zeros(size, x.shape[1]).index_add_(0, group.dst, x)
+    x, dst, coef = x[group.src], group.dst, group.coef
+    if edge_order is not None:
+        order = edge_order(dst, x, coef)
+        x, dst, coef = x[order], dst[order], None if coef is None else coef[order]
+    if coef is not None:
+        x = x * coef.unsqueeze(1)
+    return x.new_zeros(size, x.shape[1]).index_add_(0, dst, x)
 
 
 def _outer(level: Level, values: list[torch.Tensor]) -> torch.Tensor:

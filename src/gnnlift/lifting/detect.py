@@ -50,6 +50,17 @@ def exact_classes(graph: CompGraph, by_owner: bool = False) -> list[torch.Tensor
     return classes
 
 
+def sorted_by_value(dst: torch.Tensor, rows: torch.Tensor, coef: torch.Tensor | None) -> torch.Tensor:
+    """Edges ordered by destination, then by the (input row, coefficient) they carry.
+
+    Sums then add equal multisets of inputs in the same order, so neurons that compute the same
+    get bitwise equal values, and rounding can never split them.
+    """
+    weighted = rows if coef is None else torch.cat([rows, coef.unsqueeze(1).to(rows.dtype)], dim=1)
+    ids, count = float_row_ids(weighted)
+    return torch.argsort(dst * max(count, 1) + ids, stable=True)
+
+
 def value_classes(
     graph: CompGraph,
     draws: Sequence[Mapping[str, torch.Tensor]],
@@ -65,7 +76,10 @@ def value_classes(
     which is the paper's lossy regime at few digits.
     """
     graph = graph.to(dtype=torch.float64)
-    runs = [evaluate(graph, {k: v.to(torch.float64) for k, v in draw.items()}, all_levels=True) for draw in draws]
+    runs = [
+        evaluate(graph, {k: v.to(torch.float64) for k, v in draw.items()}, all_levels=True, edge_order=sorted_by_value)
+        for draw in draws
+    ]
     classes: list[torch.Tensor] = []
     clashes = 0
     for li, level in enumerate(graph.levels):
