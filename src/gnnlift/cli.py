@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("aggregate", help="one tidy CSV from runs' metrics.json or from compress JSON files")
     p.add_argument("--kind", choices=("runs", "compress"), required=True)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--html", type=Path, help="also write the table as HTML (for the Snakemake report)")
     p.add_argument("files", nargs="+", type=Path)
 
     p = sub.add_parser("figure", help="draw one experiment's figure from its tidy CSV")
@@ -299,6 +300,8 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 
     table = runs_table(args.files) if args.kind == "runs" else compress_table(args.files)
     write_text(args.out, table.to_csv(index=False))
+    if args.html:
+        write_text(args.html, table.to_html(index=False, float_format=lambda x: f"{x:.6g}", border=0))
     print(f"{args.out}: {len(table)} rows from {len(args.files)} files")
     return 0
 

@@ -5,8 +5,9 @@ rule aggregate_runs:
     input:
         experiment_metrics,
     output:
-        report(
-            "results/tables/{experiment}.csv",
+        csv="results/tables/{experiment}.csv",
+        html=report(
+            "results/tables/{experiment}.html",
             caption="../report/table.rst",
             category="Tables",
             labels={"table": "{experiment}"},
@@ -16,15 +17,16 @@ rule aggregate_runs:
     conda:
         "../../envs/gnnlift.yaml"
     shell:
-        "python -m gnnlift aggregate --kind runs --out {output} {input} > {log} 2>&1"
+        "python -m gnnlift aggregate --kind runs --out {output.csv} --html {output.html} {input} > {log} 2>&1"
 
 
 rule aggregate_compression:
     input:
         compress_outputs(),
     output:
-        report(
-            "results/tables/compression.csv",
+        csv="results/tables/compression.csv",
+        html=report(
+            "results/tables/compression.html",
             caption="../report/table.rst",
             category="Tables",
             labels={"table": "compression"},
@@ -34,15 +36,16 @@ rule aggregate_compression:
     conda:
         "../../envs/gnnlift.yaml"
     shell:
-        "python -m gnnlift aggregate --kind compress --out {output} {input} > {log} 2>&1"
+        "python -m gnnlift aggregate --kind compress --out {output.csv} --html {output.html} {input} > {log} 2>&1"
 
 
 rule aggregate_clashes:
     input:
         clash_outputs(),
     output:
-        report(
-            "results/tables/clashes.csv",
+        csv="results/tables/clashes.csv",
+        html=report(
+            "results/tables/clashes.html",
             caption="../report/table.rst",
             category="Tables",
             labels={"table": "clashes"},
@@ -52,7 +55,7 @@ rule aggregate_clashes:
     conda:
         "../../envs/gnnlift.yaml"
     shell:
-        "python -m gnnlift aggregate --kind compress --out {output} {input} > {log} 2>&1"
+        "python -m gnnlift aggregate --kind compress --out {output.csv} --html {output.html} {input} > {log} 2>&1"
 
 
 rule figure:
