@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-SCOPES = ("sample", "batch", "dataset")
 _VARIANT = re.compile(r"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset)|-value-d(\d+))?$")
 _PROTOCOL = re.compile(r"^(paper|batched|fullbatch)(?:-b(\d+))?$")
 

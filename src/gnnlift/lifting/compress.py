@@ -28,8 +28,7 @@ def compress(model: str, data: Dataset, config: LiftConfig, batch_size: int = 12
         start = time.perf_counter()
         graph = template.ground(cfg, part)
         ground_seconds += time.perf_counter() - start
-        owned = all(level.owner is not None for level in graph.levels)
-        results.append(statistics(lift(graph, config, config.scope == "sample" and owned, draws)))
+        results.append(statistics(lift(graph, config, draws=draws)))  # scope sample: merge within samples
     out = _add(results)
     samples = data.num_graphs if isinstance(data, GraphSet) else data.num_queries
     out.update(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
@@ -48,7 +48,6 @@ class Lifted:
     representatives: list[torch.Tensor]
     clashes: int = 0
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     def paper_counts(self, pruned: bool = False) -> dict[str, int]:
         """The lifted graph's neurons in NeuraLogic's sense; pruned as its representatives were."""

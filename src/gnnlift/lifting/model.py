@@ -48,7 +48,7 @@ class LiftedModel(EngineModel):
         return lift(graph, self.lifting, by_owner, self._draws)
 
     def _lift_batch(self, graph: CompGraph) -> CompGraph:
-        lifted = self.lift(graph, by_owner=self.lifting.scope == "sample" and _owned(graph))
+        lifted = self.lift(graph, by_owner=self.lifting.scope == "sample")  # a graph without owners is one sample
         self.batch_lifts["count"] += 1
         self.batch_lifts["seconds"] += lifted.seconds
         return lifted.graph.to(dtype=self.dtype)
@@ -81,9 +81,10 @@ class LiftedModel(EngineModel):
     def collate(self, samples: list) -> CompGraph:
         index = torch.as_tensor(samples, dtype=torch.long)
         if getattr(self, "_reach", None) is not None:
+            if len(index) == self._reach.num_samples and _is_identity(index):
+                return self._reach
             start = time.perf_counter()
-            batch = self._reach if len(index) == self._reach.num_samples and _is_identity(index) else None
-            batch = batch or subgraph(self._reach, index)
+            batch = subgraph(self._reach, index)
             self.batch_lifts["seconds"] += time.perf_counter() - start
             return batch
         if getattr(self, "_raw", None) is not None:
@@ -96,10 +97,6 @@ class LiftedModel(EngineModel):
         if self.one_off is not None:
             out["one_off"] = statistics(self.one_off)
         return out
-
-
-def _owned(graph: CompGraph) -> bool:
-    return all(level.owner is not None for level in graph.levels)
 
 
 def _is_identity(index: torch.Tensor) -> bool:

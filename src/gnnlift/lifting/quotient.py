@@ -8,14 +8,16 @@ from dataclasses import replace
 import torch
 
 from gnnlift.engine.graph import CompGraph, Inputs
-from gnnlift.lifting.relabel import unique_pairs
+from gnnlift.lifting.relabel import first_members, unique_pairs
 
 
 def representatives(classes: torch.Tensor) -> torch.Tensor:
     """The first neuron of every class."""
-    count = int(classes.max()) + 1 if len(classes) else 0
-    first = torch.full((count,), len(classes), dtype=torch.long)
-    return first.scatter_reduce_(0, classes, torch.arange(len(classes)), reduce="amin")
+    return first_members(classes, _class_count(classes))
+
+
+def _class_count(classes: torch.Tensor) -> int:
+    return int(classes.max()) + 1 if len(classes) else 0
 
 
 def quotient(graph: CompGraph, classes: Sequence[torch.Tensor], keep_owner: bool) -> tuple[CompGraph, list]:
@@ -52,7 +54,7 @@ def quotient(graph: CompGraph, classes: Sequence[torch.Tensor], keep_owner: bool
 def _lift_group(group: Inputs, rep: torch.Tensor, own: torch.Tensor, source: torch.Tensor, size: int) -> Inputs:
     if group.dst is None:
         index = source[rep if group.src is None else group.src[rep]]
-        identity = len(index) == len(source.unique()) and bool((index == torch.arange(len(index))).all())
+        identity = len(index) == _class_count(source) and bool((index == torch.arange(len(index))).all())
         return replace(group, src=None if identity else index)
     is_rep = torch.zeros(len(own), dtype=torch.bool)
     is_rep[rep] = True

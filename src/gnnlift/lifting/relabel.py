@@ -1,8 +1,9 @@
 """Exact relabelling: dense ids for equal rows and for equal multisets, all vectorised.
 
 Rows are packed into single int64 keys (re-densified whenever the packed range would overflow)
-and compared with a 1-D ``torch.unique``. No hashing is involved, so two different rows (or
-multisets) can never share an id.
+and compared with a 1-D ``torch.unique``. Random fingerprints only propose candidate classes;
+each candidate is checked element by element, so two different rows (or multisets) can never
+share an id.
 """
 
 from __future__ import annotations
@@ -51,6 +52,12 @@ def row_ids(columns: list[torch.Tensor], size: int) -> tuple[torch.Tensor, int]:
     return dense_ids(key)
 
 
+def first_members(ids: torch.Tensor, count: int) -> torch.Tensor:
+    """The smallest index carrying each id 0..count-1 (each class's first member)."""
+    first = torch.full((count,), len(ids), dtype=torch.long)
+    return first.scatter_reduce_(0, ids, torch.arange(len(ids)), reduce="amin")
+
+
 def unique_pairs(first: torch.Tensor, second: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Distinct (first, second) pairs of non-negative ints, sorted; and each input pair's index among them."""
     width = int(second.max()) + 1 if len(second) else 1
@@ -76,8 +83,7 @@ def multiset_ids(dst: torch.Tensor, items: torch.Tensor, weights: torch.Tensor, 
     fingerprint = torch.zeros(size, dtype=torch.long).index_add_(0, owners, codes[element])
     ids, count = row_ids([degree, fingerprint], size)
     start = torch.cumsum(degree, 0) - degree
-    first = torch.full((count,), size, dtype=torch.long).scatter_reduce_(0, ids, torch.arange(size), reduce="amin")
-    partner = start[first[ids[owners]]] + (torch.arange(len(owners)) - start[owners])
+    partner = start[first_members(ids, count)[ids[owners]]] + (torch.arange(len(owners)) - start[owners])
     if bool((element[partner] == element).all()):
         return ids, count
     return _multiset_ids_by_rows(owners, element, degree, size)
@@ -125,9 +131,6 @@ def float_row_ids(values: torch.Tensor) -> tuple[torch.Tensor, int]:
         return row_ids(list(keys.T), len(keys))
     codes = torch.randint(0, 1 << 62, (keys.shape[1],), generator=torch.Generator().manual_seed(54321)) | 1
     ids, count = dense_ids((keys * codes).sum(1))
-    first = torch.full((count,), len(keys), dtype=torch.long).scatter_reduce_(
-        0, ids, torch.arange(len(keys)), reduce="amin"
-    )
-    if bool((keys[first[ids]] == keys).all()):
+    if bool((keys[first_members(ids, count)[ids]] == keys).all()):
         return ids, count
     return row_ids(list(keys.T), len(keys))

@@ -117,10 +117,6 @@ def compression(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def clashes(table: pd.DataFrame) -> pd.DataFrame:
-    return table[["model", "dataset", "lifting_inits", "lifting_digits", "clashes", "neurons_lifted", "neurons_raw"]]
-
-
 def _first(values: pd.Series):
     values = values.dropna()
     return None if values.empty else int(values.iloc[0])
