@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create (or update) the project's virtual environment in .venv and install gnnlift into it.
 #
-#   bash envs/install.sh            # .venv next to this repository's top level
+#   bash envs/install.sh                    # .venv next to this repository's top level
+#   bash envs/install.sh --with-neuralogic  # plus the optional PyNeuraLogic variant (needs Java)
 #   VENV=/path/to/venv bash envs/install.sh
 #
 # torch goes first and alone, pinned, so pip takes the CPU build and no CUDA wheels.
@@ -9,6 +10,13 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${VENV:-$root/.venv}"
+with_neuralogic=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-neuralogic) with_neuralogic=1 ;;
+        *) echo "install.sh: unknown option $arg (expected --with-neuralogic)" >&2; exit 2 ;;
+    esac
+done
 python="${PYTHON:-python3}"
 
 echo "[install] virtual environment: $venv"
@@ -24,6 +32,12 @@ pip_quiet install "$(grep -E '^torch==' "$root/envs/requirements.txt")"
 
 echo "[install] requirements"
 pip_quiet install -r "$root/envs/requirements.txt"
+
+if [ "$with_neuralogic" = 1 ]; then
+    echo "[install] neuralogic (optional extra)"
+    command -v java > /dev/null || echo "[install] warning: no java on PATH; variant=neuralogic will be left out" >&2
+    pip_quiet install -r "$root/envs/neuralogic.txt"
+fi
 
 echo "[install] gnnlift (editable)"
 pip_quiet install --no-deps --editable "$root"
