@@ -37,23 +37,22 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     """Everything a run does; returns the metrics it wrote."""
     os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
     torch.set_num_threads(cfg.threads)
-    from gnnlift.models import build, family, model_config, random_weights
+    from gnnlift.models import family, model_config
     from gnnlift.run.environment import describe
-    from gnnlift.run.evaluate import classification, filtered_ranking, predict
     from gnnlift.run.task import build_task
-    from gnnlift.run.train import Protocol, Trainer
+    from gnnlift.run.train import Protocol
     from gnnlift.templates.dims import dims_of
 
     if cfg.dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be float32 or float64, not {cfg.dtype!r}")
-    dtype = getattr(torch, cfg.dtype)
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise ValueError("device=cuda asked for, but torch sees no GPU")
     device = torch.device(cfg.device)
     model_name = cfg.model.name
     model_cfg = model_config(model_name, **{k: v for k, v in cfg.model.items() if k != "name"})
     protocol = Protocol(**cfg.protocol)
-    tag = f"[{model_name}/{cfg.dataset.name}/{cfg.variant.name}/{protocol.name}/seed{cfg.seed}]"
+    variant = cfg.variant.name + ("" if cfg.lifting.enabled or cfg.variant.name != "neuralogic" else "-off")
+    tag = f"[{model_name}/{cfg.dataset.name}/{variant}/{protocol.name}/seed{cfg.seed}]"
 
     start = time.perf_counter()
     data = load_data(cfg)
@@ -65,28 +64,6 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     task = build_task(data, cfg.folds, cfg.fold, cfg.seed)
     dims = dims_of(task.data)
 
-    torch.manual_seed(cfg.seed)
-    lifting = None
-    if cfg.variant.name == "lifted":
-        from gnnlift.lifting import LiftConfig
-
-        lifting = LiftConfig(**cfg.lifting)
-    net = build(cfg.variant.name, model_name, model_cfg, dims, dtype, lifting)
-    net.load_canonical(random_weights(model_name, model_cfg, dims, cfg.seed, dtype))
-    net.to(device)
-    start = time.perf_counter()
-    samples = net.prepare_samples(task.data)
-    prepare_seconds = time.perf_counter() - start
-
-    graph_stats = {}
-    if cfg.variant.name in ("plain", "lifted"):
-        start = time.perf_counter()
-        whole = net.ground(task.data)
-        graph_stats = {"ground_all_seconds": time.perf_counter() - start, "levels": whole.counts()}
-        graph_stats["neurons"] = sum(v["neurons"] for v in graph_stats["levels"].values())
-        graph_stats["edges"] = sum(v["edges"] for v in graph_stats["levels"].values())
-        del whole
-
     def progress(epoch) -> None:
         if not cfg.quiet:
             flag = "  (warm-up)" if epoch.warmup else ""
@@ -95,27 +72,29 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
                 flush=True,
             )
 
-    trainer = Trainer(net, samples, torch.from_numpy(task.targets).to(dtype), protocol, device)
-    epochs, collate_seconds = trainer.run(task.train, cfg.epochs, cfg.warmup, cfg.seed, progress)
+    enabled = bool(cfg.lifting.enabled)
+    if cfg.variant.name == "neuralogic":
+        from gnnlift.run.neuralogic import run_neuralogic
 
-    start = time.perf_counter()
-    target = torch.from_numpy(task.targets)
-    evaluation = {
-        "train": classification(predict(net, samples, task.train, cfg.eval_batch_size, device), target[task.train])
-    }
-    if len(task.test):
-        evaluation["test"] = classification(
-            predict(net, samples, task.test, cfg.eval_batch_size, device), target[task.test]
+        outcome = run_neuralogic(cfg, task, model_cfg, dims, protocol, progress)
+        epochs, evaluation, graph_stats = outcome.epochs, outcome.evaluation, outcome.graph
+        eval_seconds = outcome.one_off.pop("eval")
+        one_off = {"load": load_seconds, **outcome.one_off, "lift": None, "collate_fixed": 0.0}
+        lifting_stats, extra = None, {"neuralogic": outcome.neuralogic}
+    else:
+        if cfg.variant.name == "lifted" and not enabled:
+            raise ValueError("variant=lifted with lifting=off is variant=plain")
+        epochs, evaluation, eval_seconds, one_off, graph_stats, lifting_stats = _run_torch(
+            cfg, task, model_name, model_cfg, dims, protocol, device, progress
         )
-    if task.ranking_test is not None:
-        evaluation["test_ranking"] = filtered_ranking(net, task.data, task.ranking_test, task.known, device)
-    eval_seconds = time.perf_counter() - start
+        one_off = {"load": load_seconds, **one_off}
+        extra = {}
 
     timed = [e.seconds for e in epochs if not e.warmup]
     metrics = {
         "model": model_name,
         "dataset": cfg.dataset.name,
-        "variant": cfg.variant.name,
+        "variant": variant,
         "protocol": protocol.name,
         "seed": cfg.seed,
         "fold": cfg.fold,
@@ -128,16 +107,12 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
         "epoch_seconds_median": statistics.median(timed) if timed else None,
         "epoch_seconds_mean": statistics.fmean(timed) if timed else None,
         "loss_curve": [e.loss for e in epochs],
-        "one_off_seconds": {
-            "load": load_seconds,
-            "prepare_samples": prepare_seconds,  # grounding (and a one-off lifting) included
-            "lift": net.one_off.seconds if getattr(net, "one_off", None) is not None else None,
-            "collate_fixed": collate_seconds,
-        },
+        "one_off_seconds": one_off,
         "eval_seconds": eval_seconds,
         "evaluation": evaluation,
         "graph": graph_stats,
-        "lifting": net.statistics() if lifting is not None else None,
+        "lifting": lifting_stats,
+        **extra,
         "environment": describe(cfg.threads, cfg.device, cfg.dtype),
         "config": OmegaConf.to_container(cfg, resolve=True),
     }
@@ -154,6 +129,58 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
         median = metrics["epoch_seconds_median"]
         print(f"{tag} median epoch {median if median is None else f'{median:.4f} s'}; test {shown}; -> {out_dir}")
     return metrics
+
+
+def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progress):
+    """Our engine (plain, lifted), PyG or DGL: build, convert, train, evaluate."""
+    from gnnlift.models import build, random_weights
+    from gnnlift.run.evaluate import classification, filtered_ranking, predict
+    from gnnlift.run.train import Trainer
+
+    dtype = getattr(torch, cfg.dtype)
+    torch.manual_seed(cfg.seed)
+    lifting = None
+    if cfg.variant.name == "lifted":
+        from gnnlift.lifting import LiftConfig
+
+        lifting = LiftConfig(**{k: v for k, v in cfg.lifting.items() if k != "enabled"})
+    net = build(cfg.variant.name, model_name, model_cfg, dims, dtype, lifting)
+    net.load_canonical(random_weights(model_name, model_cfg, dims, cfg.seed, dtype))
+    net.to(device)
+    start = time.perf_counter()
+    samples = net.prepare_samples(task.data)
+    prepare_seconds = time.perf_counter() - start
+
+    graph_stats = {}
+    if cfg.variant.name in ("plain", "lifted"):
+        start = time.perf_counter()
+        whole = net.ground(task.data)
+        graph_stats = {"ground_all_seconds": time.perf_counter() - start, "levels": whole.counts()}
+        graph_stats["neurons"] = sum(v["neurons"] for v in graph_stats["levels"].values())
+        graph_stats["edges"] = sum(v["edges"] for v in graph_stats["levels"].values())
+        del whole
+
+    trainer = Trainer(net, samples, torch.from_numpy(task.targets).to(dtype), protocol, device)
+    epochs, collate_seconds = trainer.run(task.train, cfg.epochs, cfg.warmup, cfg.seed, progress)
+
+    start = time.perf_counter()
+    target = torch.from_numpy(task.targets)
+    evaluation = {
+        "train": classification(predict(net, samples, task.train, cfg.eval_batch_size, device), target[task.train])
+    }
+    if len(task.test):
+        evaluation["test"] = classification(
+            predict(net, samples, task.test, cfg.eval_batch_size, device), target[task.test]
+        )
+    if task.ranking_test is not None:
+        evaluation["test_ranking"] = filtered_ranking(net, task.data, task.ranking_test, task.known, device)
+    eval_seconds = time.perf_counter() - start
+    one_off = {
+        "prepare_samples": prepare_seconds,  # grounding (and a one-off lifting) included
+        "lift": net.one_off.seconds if getattr(net, "one_off", None) is not None else None,
+        "collate_fixed": collate_seconds,
+    }
+    return epochs, evaluation, eval_seconds, one_off, graph_stats, net.statistics() if lifting is not None else None
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="run")
