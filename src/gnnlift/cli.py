@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", type=Path, required=True)
     p.add_argument("--datasets", type=Path, help="the dataset summary CSV")
     p.add_argument("--paper", type=Path, required=True, help="config/paper.yaml")
+    p.add_argument("--left-out", action="append", default=[], help="a variant left out of the run, and why")
     p.add_argument("--out", type=Path, required=True)
 
     p = sub.add_parser("summarize", help="one table of the statistics of prepared datasets")
@@ -329,7 +330,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from gnnlift.atomic import write_text
     from gnnlift.report.markdown import write_report
 
-    write_text(args.out, write_report(args.tables, args.figures, args.datasets, args.paper, args.out))
+    write_text(args.out, write_report(args.tables, args.figures, args.datasets, args.paper, args.out, args.left_out))
     print(f"wrote {args.out}")
     return 0
 

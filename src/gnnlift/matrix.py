@@ -4,7 +4,8 @@ A run is named by path segments ``experiment/model/dataset/variant/protocol/fold
 Variant and protocol labels are short and carry their settings:
 
 - variants: ``plain``, ``lifted`` (exact, scope sample), ``lifted-<scope>``,
-  ``lifted-value-d<digits>``, ``pyg``, ``dgl``;
+  ``lifted-value-d<digits>``, ``pyg``, ``dgl``, ``neuralogic`` (PyNeuraLogic, compression on)
+  and ``neuralogic-off``;
 - protocols: ``paper``, ``batched``, ``batched-b<size>``, ``fullbatch``.
 """
 
@@ -16,6 +17,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 _VARIANT = re.compile(r"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset)|-value-d(\d+))?$")
+# PyNeuraLogic on and off. In the workflow the uncompressed count comes from the off run with the
+# same coordinates, so the on run does not build the dataset twice.
+NEURALOGIC = {
+    "neuralogic": ["variant=neuralogic", "lifting=on", "variant.count_uncompressed=false"],
+    "neuralogic-off": ["variant=neuralogic", "lifting=off"],
+}
 _PROTOCOL = re.compile(r"^(paper|batched|fullbatch)(?:-b(\d+))?$")
 
 
@@ -39,6 +46,8 @@ class Run:
 
 def variant_overrides(label: str) -> list[str]:
     """Hydra overrides of a variant label."""
+    if label in NEURALOGIC:
+        return list(NEURALOGIC[label])
     match = _VARIANT.match(label)
     if not match or (match.group(1) != "lifted" and (match.group(2) or match.group(3))):
         raise ValueError(f"unknown variant label {label!r}")
@@ -69,8 +78,8 @@ def pairs(groups: Iterable[Mapping], molecules: list[str]) -> list[tuple[str, st
     return out
 
 
-def runs(name: str, experiment: Mapping, molecules: list[str]) -> list[Run]:
-    """Every run of one training experiment."""
+def runs(name: str, experiment: Mapping, molecules: list[str], skip: Iterable[str] = ()) -> list[Run]:
+    """Every run of one training experiment, but those of the variant labels in ``skip``."""
     for label in experiment["variants"]:
         variant_overrides(label)
     for label in experiment["protocols"]:
@@ -79,12 +88,20 @@ def runs(name: str, experiment: Mapping, molecules: list[str]) -> list[Run]:
         Run(name, model, dataset, variant, protocol, fold, seed)
         for (model, dataset), variant, protocol, fold, seed in itertools.product(
             pairs(experiment["groups"], molecules),
-            experiment["variants"],
+            [v for v in experiment["variants"] if v not in skip],
             experiment["protocols"],
             experiment["folds"],
             experiment["seeds"],
         )
+        if supported(model, variant)
     ]
+
+
+def supported(model: str, variant: str) -> bool:
+    """Whether ``variant`` can express ``model`` (NeuraLogic cannot write graphlet's path rule)."""
+    from gnnlift.frameworks.neuralogic.templates import SUPPORTED
+
+    return variant not in NEURALOGIC or model in SUPPORTED
 
 
 def overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:

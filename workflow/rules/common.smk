@@ -1,11 +1,13 @@
 # Helpers shared by the rules: config validation, the dataset registry, paths.
 
 import os
+import sys
 
 from snakemake.utils import validate
 
 from gnnlift.data.registry import require
 from gnnlift import matrix
+from gnnlift.frameworks import neuralogic
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -19,10 +21,18 @@ MOLECULES = [name for name in DATASETS if require(name).kind in ("nci_gi50", "tu
 EXPERIMENTS = {k: v for k, v in (config.get("experiments") or {}).items() if v.get("enabled", True)}
 COMPRESSION = config.get("compression") or {}
 CLASHES = config.get("clashes") or {}
+# PyNeuraLogic is an optional extra: without it, its variants are left out and the report says so.
+NEURALOGIC_MISSING = neuralogic.missing()
+SKIPPED_VARIANTS = list(matrix.NEURALOGIC) if NEURALOGIC_MISSING else []
+LEFT_OUT = sorted(
+    {v for e in EXPERIMENTS.values() for v in e["variants"] if v in SKIPPED_VARIANTS}
+)
+if LEFT_OUT:
+    print(f"gnnlift: leaving out {', '.join(LEFT_OUT)}: {NEURALOGIC_MISSING}", file=sys.stderr)
 RUNS = {
     run.path: (run, EXPERIMENTS[name])
     for name in EXPERIMENTS
-    for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES)
+    for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES, SKIPPED_VARIANTS)
 }
 COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES)
 CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES)
@@ -111,6 +121,13 @@ def compress_outputs():
 
 def clash_outputs():
     return [f"results/clashes/{m}/{d}.json" for m, d in CLASH_PAIRS]
+
+
+def left_out_option(wildcards):
+    """--left-out arguments of gnnlift report: variants the config asks for but this machine lacks."""
+    if not LEFT_OUT:
+        return ""
+    return f"--left-out '{', '.join(LEFT_OUT)} ({NEURALOGIC_MISSING})'"
 
 
 def figure_table(wildcards):

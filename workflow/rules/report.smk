@@ -89,8 +89,10 @@ rule report:
         ),
     log:
         "logs/report.log",
+    params:
+        left_out=left_out_option,
     conda:
         "../../envs/gnnlift.yaml"
     shell:
         "python -m gnnlift report --tables results/tables --figures results/report/figures "
-        "--datasets {input.datasets} --paper {input.paper} --out {output} > {log} 2>&1"
+        "--datasets {input.datasets} --paper {input.paper} {params.left_out} --out {output} > {log} 2>&1"

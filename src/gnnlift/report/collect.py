@@ -30,6 +30,15 @@ def run_row(path: Path) -> dict:
     one_off = lifting.get("one_off") or {}
     graph = m.get("graph") or {}
     env = m.get("environment", {})
+    nl_neurons = (m.get("neuralogic") or {}).get("neurons")
+    if nl_neurons:  # PyNeuraLogic's own counts: uncompressed, and as built (compressed when lifting is on)
+        lifted_on = m["neuralogic"].get("lifting")
+        one_off = {
+            "paper": {
+                "raw": nl_neurons.get("uncompressed"),
+                "lifted": nl_neurons.get("built") if lifted_on else None,
+            }
+        }
     return {
         "experiment": parts[-7],
         "model": m["model"],

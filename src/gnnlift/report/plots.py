@@ -39,7 +39,11 @@ def table1(runs: pd.DataFrame, png: Path) -> None:
 
 def lossless(summary: pd.DataFrame, png: Path) -> None:
     """Neurons raw/pruned/lifted, epoch time off/on and accuracy off/on per (model, dataset)."""
-    labels = [f"{m}\n{d.replace('nci_gi50_', '')}" for m, d in zip(summary.model, summary.dataset, strict=True)]
+    engine = summary["engine"] if "engine" in summary else pd.Series(["ours"] * len(summary))
+    labels = [
+        f"{m}\n{d.replace('nci_gi50_', '')}" + ("" if e == "ours" else f"\n{e}")
+        for m, d, e in zip(summary.model, summary.dataset, engine, strict=True)
+    ]
     fig, axes = plt.subplots(1, 3, figsize=(16, 4))
     summary.set_index(pd.Index(labels))[["neurons raw", "pruned", "lifted"]].plot.bar(ax=axes[0], logy=True, rot=90)
     axes[0].set_title("neurons (NeuraLogic's count)")
