@@ -36,11 +36,52 @@ def test_labels_become_overrides():
         matrix.protocol_overrides("paper-b3")
 
 
+def test_neuralogic_labels_and_the_models_it_cannot_express():
+    assert matrix.variant_overrides("neuralogic-off") == ["variant=neuralogic", "lifting=off"]
+    assert matrix.variant_overrides("neuralogic")[:2] == ["variant=neuralogic", "lifting=on"]
+    experiment = {
+        "groups": [{"models": ["gnn_embed", "graphlet"], "datasets": ["mutag"]}],
+        "variants": ["lifted", "neuralogic"],
+        "protocols": ["batched"],
+        "seeds": [0],
+        "folds": [0],
+    }
+    runs = {(r.model, r.variant) for r in matrix.runs("lossless", experiment, ["mutag"])}
+    assert runs == {("gnn_embed", "lifted"), ("gnn_embed", "neuralogic"), ("graphlet", "lifted")}
+
+
+def test_workflow_leaves_neuralogic_out_when_missing(tmp_path):
+    env = {**ENV, "GNNLIFT_WITHOUT_NEURALOGIC": "1"}
+    dry = [*SNAKEMAKE, "-n", "--configfile", "config/quick.yaml", "--directory", str(REPO), "--quiet", "rules"]
+    result = subprocess.run(dry, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "leaving out neuralogic, neuralogic-off: switched off by GNNLIFT_WITHOUT_NEURALOGIC=1" in result.stderr
+    listing = subprocess.run(
+        [*SNAKEMAKE, "-n", "--forceall", "--configfile", "config/quick.yaml", "--printshellcmds"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "variant=neuralogic" not in listing.stdout and "--left-out" in listing.stdout
+
+
+def test_report_names_what_was_left_out(tmp_path):
+    from gnnlift.report.markdown import write_report
+
+    text = write_report(
+        tmp_path, tmp_path, None, REPO / "config" / "paper.yaml", tmp_path / "r.md", ["neuralogic (not installed)"]
+    )
+    assert "**Left out of this run:** neuralogic (not installed)" in text
+
+
 def test_default_matrix_expands():
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     molecules = [d for d in config["datasets"] if d.startswith("nci_gi50") or d in ("mutag", "ptc_mr", "nci1")]
     table1 = matrix.runs("table1", config["experiments"]["table1"], molecules)
-    assert len(table1) == 3 * 4 * 2 * 3  # models x variants x protocols x seeds
+    assert len(table1) == 3 * 6 * 2 * 3  # models x variants x protocols x seeds
+    without = matrix.runs("table1", config["experiments"]["table1"], molecules, skip=list(matrix.NEURALOGIC))
+    assert len(without) == 3 * 4 * 2 * 3 and not {r.variant for r in without} & set(matrix.NEURALOGIC)
     run = table1[0]
     overrides = matrix.overrides(run, config["experiments"]["table1"], {"run_overrides": {"model": {"gcn": ["x=1"]}}})
     assert "model=gcn" in overrides and overrides[-1] == "x=1" and "epochs=4" in overrides
