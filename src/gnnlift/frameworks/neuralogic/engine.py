@@ -82,6 +82,7 @@ class NeuralogicModel:
     def __init__(self, model: str, cfg, dims: Dims, config: NeuralogicConfig):
         start(config.log_level, config.threads, config.seed)
         self.model_name, self.config = model, config
+        self._scratch = tempfile.TemporaryDirectory(prefix="gnnlift-neuralogic-")
         self.text = template(model, cfg, dims)
         self.model = self.built_model(config.lifting)
 
@@ -106,13 +107,19 @@ class NeuralogicModel:
         losses = {"bce": lambda: CrossEntropy(with_logits=False), "mse": MSE}
         if self.config.optimizer not in optimizers or self.config.loss not in losses:
             raise ValueError(f"variant=neuralogic: no {self.config.optimizer} optimizer or {self.config.loss} loss")
-        return Settings(
+        settings = Settings(
             optimizer=optimizers[self.config.optimizer](lr=self.config.lr),
             error_function=losses[self.config.loss](),
             iso_value_compression=lifting,
             chain_pruning=lifting,
             prune_only_identities=self.config.prune_only_identities,
         )
+        # It exports its settings and sources on every build; by default into ./target/out.
+        settings["outDir"] = self._scratch.name
+        settings["exportDir"] = os.path.join(self._scratch.name, "export")
+        settings["settingsExportFile"] = os.path.join(self._scratch.name, "settings")
+        settings["sourcesExportFile"] = os.path.join(self._scratch.name, "sources")
+        return settings
 
     # -- data ---------------------------------------------------------------------------
     def logic_dataset(self, data: Dataset):
