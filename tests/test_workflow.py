@@ -156,9 +156,11 @@ def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
                 return done / "metrics.json", other / "metrics.json"
         return None
 
-    process = subprocess.Popen(
-        command, cwd=repo, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    output = tmp_path / "snakemake.out"
+    with output.open("w") as sink:
+        process = subprocess.Popen(
+            command, cwd=repo, env=ENV, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.time() + 180
     while time.time() < deadline and not one_done_other_training():
         time.sleep(0.1)
@@ -166,7 +168,7 @@ def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
     time.sleep(1.5)  # the second run is training now
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the running job included
     process.wait(60)
-    assert first.exists() and not second.exists(), "the interrupt did not land during the second run"
+    assert first.exists() and not second.exists(), f"the interrupt did not land:\n{output.read_text()[-3000:]}"
     kept = first.stat().st_mtime_ns
     assert json.loads(first.read_text())["epochs"] == 100
     assert not [p for p in runs.rglob("*") if ".tmp" in p.name]
