@@ -100,7 +100,7 @@ def copy_repo(tmp_path: Path) -> Path:
     return dest
 
 
-def small_config(path: Path, epochs: int, seeds: tuple[int, ...] = (0,)) -> Path:
+def small_config(path: Path, epochs: int, seeds: tuple[int, ...] = (0,), extra: tuple[str, ...] = ()) -> Path:
     config = {
         "datasets": ["mutag"],
         "experiments": {
@@ -123,7 +123,7 @@ def small_config(path: Path, epochs: int, seeds: tuple[int, ...] = (0,)) -> Path
         "protocols": ["paper"],
         "seeds": list(seeds),
         "folds": [0],
-        "overrides": [f"epochs={epochs}", "warmup=1"],
+        "overrides": [f"epochs={epochs}", "warmup=1", *extra],
     }
     path.write_text(yaml.safe_dump(config))
     return path
@@ -145,15 +145,17 @@ def test_slurm_profile_dry_run(tmp_path):
 def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
     """Interrupt the second of two runs while it trains: the rerun keeps the first and redoes the second."""
     repo = copy_repo(tmp_path)
-    config = small_config(tmp_path / "small.yaml", epochs=100, seeds=[0, 1])
+    config = small_config(tmp_path / "small.yaml", epochs=100, seeds=[0, 1], extra=("quiet=false",))
     command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
     runs = repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0"
-    seeds = [runs / "seed0", runs / "seed1"]
+    logs = repo / "logs/runs/table1/gcn/mutag/lifted/paper/fold0"
 
     def one_done_other_training() -> tuple[Path, Path] | None:
-        for done, other in (seeds, seeds[::-1]):
-            if (done / "metrics.json").exists() and (other / ".hydra").exists():
-                return done / "metrics.json", other / "metrics.json"
+        """(the finished run's metrics, the training run's metrics) once the second run is past epoch 2."""
+        for done, other in ((0, 1), (1, 0)):
+            log = logs / f"seed{other}.log"
+            if (runs / f"seed{done}/metrics.json").exists() and log.exists() and " epoch 2/100 " in log.read_text():
+                return runs / f"seed{done}/metrics.json", runs / f"seed{other}/metrics.json"
         return None
 
     output = tmp_path / "snakemake.out"
@@ -163,12 +165,17 @@ def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
         )
     deadline = time.time() + 180
     while time.time() < deadline and not one_done_other_training():
-        time.sleep(0.1)
-    first, second = one_done_other_training()
-    time.sleep(1.5)  # the second run is training now
+        time.sleep(0.05)
+    state = one_done_other_training()
+    assert state, f"no second run in training within 180 s:\n{output.read_text()[-3000:]}"
+    first, second = state
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the running job included
-    process.wait(60)
-    assert first.exists() and not second.exists(), f"the interrupt did not land:\n{output.read_text()[-3000:]}"
+    assert process.wait(60) != 0
+    assert first.exists(), f"the finished run's metrics are gone:\n{output.read_text()[-3000:]}"
+    training_log = (logs / second.parent.name).with_suffix(".log").read_text()
+    assert not second.exists(), (
+        f"the interrupted run still finished:\n{output.read_text()[-3000:]}\n{training_log[-2000:]}"
+    )
     kept = first.stat().st_mtime_ns
     assert json.loads(first.read_text())["epochs"] == 100
     assert not [p for p in runs.rglob("*") if ".tmp" in p.name]
