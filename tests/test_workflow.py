@@ -145,7 +145,8 @@ def test_slurm_profile_dry_run(tmp_path):
 def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
     """Interrupt the second of two runs while it trains: the rerun keeps the first and redoes the second."""
     repo = copy_repo(tmp_path)
-    config = small_config(tmp_path / "small.yaml", epochs=100, seeds=[0, 1], extra=("quiet=false",))
+    epochs = 100
+    config = small_config(tmp_path / "small.yaml", epochs=epochs, seeds=[0, 1], extra=("quiet=false",))
     command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
     runs = repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0"
     logs = repo / "logs/runs/table1/gcn/mutag/lifted/paper/fold0"
@@ -154,7 +155,11 @@ def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
         """(the finished run's metrics, the training run's metrics) once the second run is past epoch 2."""
         for done, other in ((0, 1), (1, 0)):
             log = logs / f"seed{other}.log"
-            if (runs / f"seed{done}/metrics.json").exists() and log.exists() and " epoch 2/100 " in log.read_text():
+            if (
+                (runs / f"seed{done}/metrics.json").exists()
+                and log.exists()
+                and f" epoch 2/{epochs} " in log.read_text()
+            ):
                 return runs / f"seed{done}/metrics.json", runs / f"seed{other}/metrics.json"
         return None
 
@@ -164,25 +169,24 @@ def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
             command, cwd=repo, env=ENV, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
         )
     deadline = time.time() + 180
-    while time.time() < deadline and not one_done_other_training():
+    while (state := one_done_other_training()) is None and time.time() < deadline:
         time.sleep(0.05)
-    state = one_done_other_training()
     assert state, f"no second run in training within 180 s:\n{output.read_text()[-3000:]}"
     first, second = state
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the running job included
     assert process.wait(60) != 0
     assert first.exists(), f"the finished run's metrics are gone:\n{output.read_text()[-3000:]}"
-    training_log = (logs / second.parent.name).with_suffix(".log").read_text()
+    training_log = logs / f"{second.parent.name}.log"
     assert not second.exists(), (
-        f"the interrupted run still finished:\n{output.read_text()[-3000:]}\n{training_log[-2000:]}"
+        f"the interrupted run still finished:\n{output.read_text()[-3000:]}\n{training_log.read_text()[-2000:]}"
     )
     kept = first.stat().st_mtime_ns
-    assert json.loads(first.read_text())["epochs"] == 100
+    assert json.loads(first.read_text())["epochs"] == epochs
     assert not [p for p in runs.rglob("*") if ".tmp" in p.name]
     rerun = subprocess.run([*command, "--rerun-incomplete"], cwd=repo, env=ENV, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert first.stat().st_mtime_ns == kept
-    assert json.loads(second.read_text())["epochs"] == 100
+    assert json.loads(second.read_text())["epochs"] == epochs
     assert (repo / "results/report/report.md").is_file()
 
 
