@@ -36,6 +36,59 @@ def test_labels_become_overrides():
         matrix.protocol_overrides("paper-b3")
 
 
+def test_native_suffix_adds_the_backend_override():
+    assert matrix.variant_overrides("plain-native") == ["variant=plain", "backend=native"]
+    assert matrix.variant_overrides("lifted-native") == ["variant=lifted", "backend=native"]
+    assert matrix.variant_overrides("lifted-dataset-native") == [
+        "variant=lifted",
+        "lifting.scope=dataset",
+        "backend=native",
+    ]
+    assert matrix.variant_overrides("lifted-value-d3-native") == [
+        "variant=lifted",
+        "lifting.detect=value",
+        "lifting.digits=3",
+        "backend=native",
+    ]
+    assert "backend=native" not in matrix.variant_overrides("lifted")
+    assert matrix.split_backend("lifted-dataset-native") == ("lifted-dataset", True)
+    assert matrix.split_backend("pyg") == ("pyg", False)
+    for bad in ("pyg-native", "dgl-native", "neuralogic-native", "neuralogic-off-native"):
+        with pytest.raises(ValueError, match=f"variant label '{bad}'.*only to plain and lifted"):
+            matrix.variant_overrides(bad)
+    for bad in ("native", "lifted-native-dataset", "plain-dataset-native", "lifted-native-native"):
+        with pytest.raises(ValueError, match="variant label"):
+            matrix.variant_overrides(bad)
+
+
+def test_torch_and_native_runs_have_their_own_paths():
+    experiment = {
+        "groups": [{"models": ["gcn"], "datasets": ["mutag"]}],
+        "variants": ["lifted", "lifted-native", "plain", "plain-native"],
+        "protocols": ["paper"],
+        "seeds": [0],
+        "folds": [0],
+    }
+    runs = matrix.runs("table1", experiment, ["mutag"])
+    assert len({r.path for r in runs}) == 4
+    assert "table1/gcn/mutag/lifted-native/paper/fold0/seed0" in {r.path for r in runs}
+    with pytest.raises(ValueError, match="'pyg-native'"):
+        matrix.runs("table1", {**experiment, "variants": ["pyg-native"]}, ["mutag"])
+
+
+def test_native_label_composes_with_the_run_config():
+    from hydra import compose, initialize_config_dir
+
+    from gnnlift.run.configs import register_datasets
+
+    register_datasets()
+    with initialize_config_dir(version_base="1.3", config_dir=str(REPO / "config")):
+        native = compose("run", overrides=matrix.variant_overrides("lifted-value-d3-native"))
+        default = compose("run", overrides=matrix.variant_overrides("lifted"))
+    assert native.backend.name == "native" and native.lifting.digits == 3
+    assert default.backend.name == "torch"
+
+
 def test_neuralogic_labels_and_the_models_it_cannot_express():
     assert matrix.variant_overrides("neuralogic-off") == ["variant=neuralogic", "lifting=off"]
     assert matrix.variant_overrides("neuralogic")[:2] == ["variant=neuralogic", "lifting=on"]

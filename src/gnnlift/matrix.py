@@ -6,6 +6,10 @@ Variant and protocol labels are short and carry their settings:
 - variants: ``plain``, ``lifted`` (exact, scope sample), ``lifted-<scope>``,
   ``lifted-value-d<digits>``, ``pyg``, ``dgl``, ``neuralogic`` (PyNeuraLogic, compression on)
   and ``neuralogic-off``;
+- a ``-native`` suffix on ``plain`` and ``lifted`` labels (``plain-native``, ``lifted-native``,
+  ``lifted-dataset-native``, ``lifted-value-d3-native``) runs our engine on the ``native`` backend
+  (``backend=native``); without it, the ``torch`` backend runs. The label is the path segment, so
+  runs of the two backends never share a folder;
 - protocols: ``paper``, ``batched``, ``batched-b<size>``, ``fullbatch``.
 """
 
@@ -17,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 _VARIANT = re.compile(r"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset)|-value-d(\d+))?$")
+NATIVE = "-native"  # label suffix: the engine variants on the native backend
+NATIVE_VARIANTS = ("plain", "lifted")
 # PyNeuraLogic on and off. In the workflow the uncompressed count comes from the off run with the
 # same coordinates, so the on run does not build the dataset twice.
 NEURALOGIC = {
@@ -46,18 +52,39 @@ class Run:
 
 def variant_overrides(label: str) -> list[str]:
     """Hydra overrides of a variant label."""
-    if label in NEURALOGIC:
-        return list(NEURALOGIC[label])
-    match = _VARIANT.match(label)
+    base, native = split_backend(label)
+    if base in NEURALOGIC:
+        if native:
+            _refuse_native(label, base)
+        return list(NEURALOGIC[base])
+    match = _VARIANT.match(base)
     if not match or (match.group(1) != "lifted" and (match.group(2) or match.group(3))):
         raise ValueError(f"unknown variant label {label!r}")
     name, scope, digits = match.groups()
+    if native and name not in NATIVE_VARIANTS:
+        _refuse_native(label, name)
     out = [f"variant={name}"]
     if scope:
         out.append(f"lifting.scope={scope}")
     if digits:
         out += ["lifting.detect=value", f"lifting.digits={int(digits)}"]
+    if native:
+        out.append("backend=native")
     return out
+
+
+def _refuse_native(label: str, name: str) -> None:
+    raise ValueError(
+        f"variant label {label!r}: the {NATIVE} suffix (backend=native) applies only to "
+        f"{' and '.join(NATIVE_VARIANTS)}, not to {name}"
+    )
+
+
+def split_backend(label: str) -> tuple[str, bool]:
+    """A variant label without its ``-native`` suffix, and whether it had one."""
+    if label.endswith(NATIVE):
+        return label[: -len(NATIVE)], True
+    return label, False
 
 
 def protocol_overrides(label: str) -> list[str]:
