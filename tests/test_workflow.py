@@ -141,6 +141,20 @@ def test_default_matrix_expands():
     assert len(matrix.pairs(config["compression"]["groups"], molecules)) == 5 * 73
 
 
+@pytest.mark.parametrize("name", ["config.yaml", "quick.yaml"])
+def test_table1_times_the_native_backend_and_scaling_shows_both(name):
+    experiments = yaml.safe_load((REPO / "config" / name).read_text())["experiments"]
+    table1 = {matrix.split_backend(v) for v in experiments["table1"]["variants"]}
+    assert {("lifted", True), ("plain", True)} <= table1 and not {("lifted", False), ("plain", False)} & table1
+    for experiment in ("scaling", "lossless"):
+        variants = set(experiments[experiment]["variants"])
+        assert {"lifted", "lifted-native", "plain", "plain-native"} <= variants, experiment
+    molecules = ["nci_gi50_786_0", "mutag"]
+    scaling = matrix.runs("scaling", experiments["scaling"], molecules)
+    for protocol in experiments["scaling"]["protocols"]:
+        assert {r.variant for r in scaling if r.protocol == protocol} >= {"lifted", "lifted-native"}
+
+
 def copy_repo(tmp_path: Path) -> Path:
     """The tracked files of the repository, in a scratch folder (results and resources stay apart)."""
     listing = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]
