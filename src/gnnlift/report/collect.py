@@ -19,7 +19,11 @@ def _load(path: Path):
 
 
 def run_row(path: Path) -> dict:
-    """One training run: its coordinates (from the path) and what it measured."""
+    """One training run: its coordinates (from the path) and what it measured.
+
+    Keys that older metrics lack (``backend``, ``graph.executed``, ``one_off_seconds.jit_compile``)
+    read as torch and as missing values.
+    """
     path = Path(path)
     m = _load(path)
     parts = path.parent.parts  # .../<experiment>/<model>/<dataset>/<variant>/<protocol>/fold<k>/seed<s>
@@ -29,6 +33,9 @@ def run_row(path: Path) -> dict:
     lifting = m.get("lifting") or {}
     one_off = lifting.get("one_off") or {}
     graph = m.get("graph") or {}
+    executed = graph.get("executed") or {}  # the graph the run trains on (the lifted one for lifted)
+    samples = m.get("samples") or {}
+    seconds = m.get("one_off_seconds") or {}
     env = m.get("environment", {})
     nl_neurons = (m.get("neuralogic") or {}).get("neurons")
     if nl_neurons:  # PyNeuraLogic's own counts: uncompressed, and as built (compressed when lifting is on)
@@ -45,6 +52,7 @@ def run_row(path: Path) -> dict:
         "dataset": m["dataset"],
         "variant": parts[-4],
         "protocol": parts[-3],
+        "backend": m.get("backend") or "torch",
         "batch_size": m["config"]["protocol"]["batch_size"],
         "fold": m["fold"],
         "seed": m["seed"],
@@ -58,15 +66,22 @@ def run_row(path: Path) -> dict:
         "train_accuracy": evaluation.get("train", {}).get("accuracy"),
         "test_mrr": ranking.get("mrr"),
         "test_hits10": ranking.get("hits@10"),
+        "samples_train": samples.get("train"),
+        "samples_test": samples.get("test"),
         "neurons_raw": graph.get("neurons"),
+        "edges_raw": graph.get("edges"),
         "neurons_lifted": (one_off.get("neurons") or {}).get("lifted"),
+        "edges_lifted": (one_off.get("edges") or {}).get("lifted"),
+        "neurons_executed": executed.get("neurons"),
+        "edges_executed": executed.get("edges"),
         "paper_raw": ((one_off.get("paper") or {}).get("raw") or {}).get("total"),
         "paper_pruned": ((one_off.get("paper") or {}).get("pruned") or {}).get("total"),
         "paper_lifted": ((one_off.get("paper") or {}).get("lifted") or {}).get("total"),
         "clashes": one_off.get("clashes"),
-        "lift_seconds": (m.get("one_off_seconds") or {}).get("lift"),
+        "lift_seconds": seconds.get("lift"),
         "lift_seconds_per_batch_total": (lifting.get("per_batch") or {}).get("seconds"),
-        "prepare_seconds": (m.get("one_off_seconds") or {}).get("prepare_samples"),
+        "prepare_seconds": seconds.get("prepare_samples"),
+        "jit_compile_seconds": seconds.get("jit_compile"),
         "threads": env.get("threads"),
         "dtype": env.get("dtype"),
         "cpu": env.get("cpu"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from gnnlift.report import summaries
+from gnnlift.report import speed, summaries
 
 FIGURES = {  # experiment -> (figure file, caption)
     "table1": ("table1.png", "Median epoch time per model and variant (mean over seeds, error bars: std)."),
@@ -22,7 +22,8 @@ FIGURES = {  # experiment -> (figure file, caption)
 
 
 def _md(table: pd.DataFrame) -> str:
-    return table.to_markdown(index=False, floatfmt=".4g")
+    """A markdown table, missing values left blank."""
+    return table.astype(object).where(table.notna(), None).to_markdown(index=False, floatfmt=".4g", missingval="")
 
 
 def _figure(name: str, figures: Path, out: Path) -> str:
@@ -40,44 +41,133 @@ def section_table1(runs: pd.DataFrame, paper: dict) -> str:
     theirs = pd.DataFrame(paper["table1"]).T.reset_index().rename(columns={"index": "model"})
     text = [
         "## Table 1: per-epoch training time\n",
-        "Ours (seconds, mean ± std over seeds of each run's median epoch):\n",
+        "Ours (seconds, mean ± std over seeds of each run's median epoch; a `-native` label is our engine on "
+        "the native backend, no suffix the torch backend):\n",
         _md(times),
-        "\nThe paper's (batch size 1, its own machine):\n",
+        "\nThe paper's (batch size 1, its own machine; Lifting and LRNN are NeuraLogic with and without "
+        "compression):\n",
         _md(theirs),
-        "\nSpeedup of lifted over each variant, ours beside the paper's:\n",
+        "\nSpeedups (epoch time of `slower` / epoch time of `faster`), ours beside the paper's at batch size 1. "
+        "Compression: neurons + edges of the plain graph / of the lifted graph each variant trains on:\n",
         _md(speedups) if not speedups.empty else "(needs lifted and another variant)",
     ]
-    paper_rows = speedups[speedups.protocol == "paper"] if not speedups.empty else speedups
-    if not paper_rows.empty:
-        best = paper_rows.loc[paper_rows["ours"].idxmax()]
+    ours = speedups[speedups.faster.isin(speed.OURS) & (speedups.slower == speedups.faster.map(speed.plain_of))]
+    if ours["compression"].isna().any():
         text.append(
-            f"\nReading: at batch size 1 the largest speedup of lifting is {best['ours']:.2f}x over "
-            f"{best['speedup of lifted over']} for {best['model']}. At batch size 1 each step runs a few dozen small "
-            "tensor operations whatever the number of neurons, so per-operation overhead, not neuron count, sets "
-            "the time; lifting pays off where batches are large (see the scaling experiment). The paper's engine "
-            "works neuron by neuron, where removed neurons are removed work."
+            "\nCompression is blank where the runs record no neuron and edge counts of the graph they train on "
+            "(`graph.executed` in metrics.json, or a lifted run's lifting statistics)."
         )
+    reading = table1_reading(runs, speedups)
+    if reading:
+        text += ["\nReading:\n", *reading]
+    text.append(step_cost_text(runs, "Table 1's plain and lifted runs, one point per model, protocol and variant"))
+    jit = runs.get("jit_compile_seconds", pd.Series(dtype=float)).dropna()
+    if not jit.empty:
+        text.append(
+            f"\nThe native backend compiled its kernels once per run, outside the timed epochs: median "
+            f"{jit.median():.2f} s (one_off_seconds.jit_compile, {len(jit)} runs)."
+        )
+    text.append(_neuralogic_line(runs))
+    return "\n".join(t for t in text if t) + "\n"
+
+
+def _batch_of(runs: pd.DataFrame, protocol: str) -> str:
+    sizes = runs.loc[runs.protocol == protocol, "batch_size"].dropna()
+    return f"batch {int(sizes.iloc[0])}" if not sizes.empty else "full batch"
+
+
+def _protocols(runs: pd.DataFrame) -> list[str]:
+    """Protocols in order of batch size, the full batch last."""
+    sizes = runs.groupby("protocol")["batch_size"].first().fillna(float("inf"))
+    return sorted(sizes.index, key=lambda p: (sizes[p], p))
+
+
+def table1_reading(runs: pd.DataFrame, speedups: pd.DataFrame) -> list[str]:
+    """One line per protocol and comparison, and what the native rows say against compression and the paper."""
+    if speedups.empty:
+        return []
+    lines = []
+    for protocol in _protocols(runs):
+        rows = speedups[speedups.protocol == protocol]
+        for (fast, slow), group in rows.groupby(["faster", "slower"], sort=False):
+            cells = []
+            for _, row in group.iterrows():
+                notes = [f"paper {row['paper (batch 1)']:.2f}x"] if pd.notna(row["paper (batch 1)"]) else []
+                notes += [f"compression {row['compression']:.2f}x"] if pd.notna(row["compression"]) else []
+                cells.append(f"{row['model']} {row['speedup']:.2f}x" + (f" ({'; '.join(notes)})" if notes else ""))
+            lines.append(f"- `{protocol}` ({_batch_of(runs, protocol)}), {fast} over {slow}: {', '.join(cells)}.")
+    native = speedups[(speedups.faster == "lifted-native") & (speedups.slower == "plain-native")]
+    paired = native.dropna(subset=["compression"])
+    if not paired.empty:
+        per = paired["speedup"] / paired["compression"]
+        lines.append(
+            f"- On the native backend lifting's speedup is {per.min():.2f}–{per.max():.2f} times its compression "
+            f"ratio over {len(paired)} model and protocol cells (1 would be time proportional to neurons + edges)."
+        )
+    at_one = native[(native.protocol == "paper") & native["paper (batch 1)"].notna()]
+    if not at_one.empty:
+        above = int((at_one["speedup"] >= at_one["paper (batch 1)"]).sum())
+        lines.append(
+            f"- At batch size 1, lifted-native over plain-native reaches the paper's lifting/LRNN ratio for "
+            f"{above} of {len(at_one)} models."
+        )
+    return lines
+
+
+def step_cost_text(runs: pd.DataFrame, cells: str) -> str:
+    """The per-backend fit of seconds a step against neurons + edges a step, with one reading line each."""
+    fit = speed.step_cost(runs)
+    if fit.empty:
+        return ""
+    shown = fit.assign(
+        **{
+            "fixed µs per step": fit["fixed s per step"] * 1e6,
+            "ns per neuron+edge": fit["s per neuron+edge"] * 1e9,
+        }
+    )[["backend", "cells", "fixed µs per step", "ns per neuron+edge", "r2", "median size per step"]]
+    lines = [
+        "\n### Cost of a training step\n",
+        f"A line fitted per backend over {cells}: seconds a step (median epoch / ceil(training samples / batch "
+        "size)) against neurons + edges a step (the trained graph's neurons + edges / its samples × batch size).\n",
+        _md(shown),
+        "",
+    ]
+    for _, row in fit.iterrows():
+        fixed, slope, size = row["fixed s per step"], row["s per neuron+edge"], row["median size per step"]
+        line = f"- {row['backend']}: {fixed * 1e6:.1f} µs fixed a step plus {slope * 1e9:.3g} ns per neuron + edge"
+        line += f" ({row['cells']} cells" + (f", R² {row['r2']:.2f})" if pd.notna(row["r2"]) else ")")
+        if fixed > 0 and slope > 0:
+            share = fixed / (fixed + slope * size)
+            line += f"; at the median step of {size:,.0f} neurons + edges the fixed part is {share:.0%} of the step."
+        elif slope <= 0:
+            line += "; time does not grow with neurons + edges across these cells."
+        else:
+            line += "; no fixed cost per step shows across these cells."
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _neuralogic_line(runs: pd.DataFrame) -> str:
     means = runs[runs.protocol == "paper"].groupby(["model", "variant"])["epoch_seconds_median"].mean().unstack()
-    if {"lifted", "neuralogic", "neuralogic-off"} <= set(means.columns):
-        rows = [
-            f"{model}: lifted {row['lifted']:.4f} s, neuralogic {row['neuralogic']:.4f} s "
-            f"(compression off {row['neuralogic-off']:.4f} s, so its own lifting gains "
-            f"{row['neuralogic-off'] / row['neuralogic']:.2f}x)"
-            for model, row in means.iterrows()
-        ]
-        text.append(
-            "\nNeuraLogic, timed in the same run, at batch size 1: " + "; ".join(rows) + ". That engine is the "
-            "neuron-by-neuron kind: there, fewer neurons is less work."
-        )
-    return "\n".join(text) + "\n"
+    ours = next((v for v in speed.OURS if v in means.columns), None)
+    if ours is None or not {"neuralogic", "neuralogic-off"} <= set(means.columns):
+        return ""
+    rows = [
+        f"{model}: {ours} {row[ours]:.4f} s, neuralogic {row['neuralogic']:.4f} s "
+        f"(compression off {row['neuralogic-off']:.4f} s, so its own lifting gains "
+        f"{row['neuralogic-off'] / row['neuralogic']:.2f}x)"
+        for model, row in means.iterrows()
+        if pd.notna(row[ours]) and pd.notna(row["neuralogic"]) and pd.notna(row["neuralogic-off"])
+    ]
+    return "\nNeuraLogic, timed in the same run, at batch size 1: " + "; ".join(rows) + "." if rows else ""
 
 
 def section_lossless(runs: pd.DataFrame, paper: dict) -> str:
     table = summaries.lossless(runs)
     ref, kb = paper["gnn_embed_786_0"], paper["knowledge_bases"]
-    ours = table[table["engine"] == "ours"] if "engine" in table else table
+    ours = table[table["engine"].str.startswith("ours")] if "engine" in table else table
     theirs = table[table["engine"] == "neuralogic"] if "engine" in table else table.iloc[0:0]
-    identical = bool(ours["identical per fold"].all())
+    identical = bool(ours["identical per fold"].all()) if not ours.empty else None
     text = [
         "## Lossless lifting on vs off (paper Fig. 5)\n",
         _md(table),
@@ -85,10 +175,13 @@ def section_lossless(runs: pd.DataFrame, paper: dict) -> str:
         f"({ref['ratio']}x), training {ref['speedup']}x faster; knowledge bases "
         f"{kb['neuron_ratio']} fewer neurons, {kb['speedup']} faster. "
         "Our counts cover the whole dataset (5 folds), so divide by 5 to compare per fold.",
-        "\nReading: test accuracies with lifting on and off are "
-        f"{'identical in every fold' if identical else 'NOT identical in every fold'}, "
-        "as they must be: the lifted graph computes the same function.",
     ]
+    if identical is not None:
+        text.append(
+            "\nReading: in our engine (torch and native backends) test accuracies with lifting on and off are "
+            f"{'identical in every fold' if identical else 'NOT identical in every fold'}, "
+            "as they must be: the lifted graph computes the same function."
+        )
     if not theirs.empty:
         same = bool(theirs["identical per fold"].all())
         text.append(
@@ -157,14 +250,43 @@ def section_compression(table: pd.DataFrame) -> str:
 
 
 def section_scaling(runs: pd.DataFrame) -> str:
-    return (
-        "## Scope and batch size\n\n"
-        + _md(summaries.scaling(runs))
-        + (
-            "\n\nSpeedups above 1 mean lifting is faster. Scope `dataset` runs a batch on the part of the "
-            "dataset-wide lifted graph its outputs need.\n"
-        )
-    )
+    text = [
+        "## Scope and batch size\n",
+        "Epoch time (s) by batch size; a `-native` label is the native backend, no suffix the torch backend:\n",
+        _md(summaries.scaling_times(runs)),
+        "\nSpeedup of each lifted variant (above 1: lifting is faster). `vs plain` is plain on the same backend, "
+        "`vs torch` the same lifted variant on the torch backend. Scope `dataset` runs a batch on the part of "
+        "the dataset-wide lifted graph its outputs need:\n",
+        _md(summaries.scaling(runs)),
+    ]
+    reading = scaling_reading(runs)
+    if reading:
+        text += ["\nReading, torch against native at each batch size:\n", *reading]
+    text.append(step_cost_text(runs, "this experiment's plain and lifted runs, one point per model, batch and variant"))
+    return "\n".join(t for t in text if t) + "\n"
+
+
+def scaling_reading(runs: pd.DataFrame) -> list[str]:
+    """Per model and batch size: lifted on each backend, and what lifting gains over plain on each."""
+    table = summaries.scaling(runs)
+    if table.empty:
+        return []
+    lines = []
+    for (model, batch), group in table.groupby(["model", "batch"], sort=False):
+        rows = group.set_index("lifted")
+        if not {"lifted", "lifted-native"} <= set(rows.index):
+            continue
+        torch_s, native_s = rows.loc["lifted", "epoch s"], rows.loc["lifted-native", "epoch s"]
+        line = f"- {model}, batch {batch}: lifted {torch_s:.4g} s on torch, {native_s:.4g} s on native"
+        ratio, word = (torch_s / native_s, "faster") if native_s <= torch_s else (native_s / torch_s, "slower")
+        line += f" (native {ratio:.2f}x {word})"
+        gains = [
+            f"{rows.loc[v, 'vs plain']:.2f}x on {speed.backend(v)}"
+            for v in ("lifted", "lifted-native")
+            if "vs plain" in rows and pd.notna(rows.loc[v, "vs plain"])
+        ]
+        lines.append(line + (f"; lifting gains {' and '.join(gains)} over plain." if gains else "."))
+    return lines
 
 
 def environment(frames: list[pd.DataFrame]) -> str:

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from gnnlift.atomic import atomic_path  # noqa: E402
+from gnnlift.report import speed, summaries  # noqa: E402
 
 
 def save(fig, png: Path) -> None:
@@ -30,7 +31,7 @@ def table1(runs: pd.DataFrame, png: Path) -> None:
         sub = runs[runs.protocol == protocol]
         means = sub.groupby(["model", "variant"])["epoch_seconds_median"].mean().unstack("variant")
         errors = sub.groupby(["model", "variant"])["epoch_seconds_median"].std().unstack("variant")
-        order = [v for v in ("lifted", "plain", "pyg", "dgl") if v in means.columns]
+        order = summaries.ordered(means.columns)
         means[order].plot.bar(ax=ax, yerr=errors[order], logy=True, rot=0)
         ax.set_title(f"protocol {protocol}")
         ax.set_ylabel("epoch time (s)")
@@ -105,14 +106,16 @@ def compression(table: pd.DataFrame, png: Path) -> None:
 
 
 def scaling(summary: pd.DataFrame, png: Path) -> None:
-    """Speedup of lifting over each variant as the batch grows."""
+    """Speedup of lifting over each variant as the batch grows; native backend solid, torch dashed."""
     models = sorted(summary.model.unique())
     fig, axes = plt.subplots(1, len(models), figsize=(5.5 * len(models), 3.6), squeeze=False)
     for ax, model in zip(axes[0], models, strict=True):
         sub = summary[summary.model == model]
         for lifted, group in sub.groupby("lifted"):
-            for other in [c for c in group.columns if c.startswith("vs ")]:
-                ax.plot(group.batch, group[other], marker="o", label=f"{lifted} {other}")
+            style = "-" if speed.backend(lifted) == "native" else "--"
+            for other in [c for c in group.columns if c.startswith("vs ") and group[c].notna().any()]:
+                label = f"{speed.base(lifted)} ({speed.backend(lifted)}) {other}"
+                ax.plot(group.batch.astype(str), group[other], marker="o", ls=style, label=label)
         ax.axhline(1, color="grey", ls=":")
         ax.set_title(model)
         ax.set_xlabel("batch size")

@@ -6,6 +6,8 @@ import re
 
 import pandas as pd
 
+from gnnlift.report import speed
+
 VARIANT_ORDER = [
     "lifted",
     "lifted-sample",
@@ -17,8 +19,9 @@ VARIANT_ORDER = [
     "neuralogic",
     "neuralogic-off",
 ]
-# Lifting on and off: our engine, and PyNeuraLogic's.
-ON_OFF = (("lifted", "plain"), ("neuralogic", "neuralogic-off"))
+# Lifting on and off: our engine on each backend, and PyNeuraLogic's.
+ON_OFF = (("lifted", "plain"), ("lifted-native", "plain-native"), ("neuralogic", "neuralogic-off"))
+ENGINE = {"lifted": "ours", "lifted-native": "ours-native", "neuralogic": "neuralogic"}
 
 
 def mean_std(values: pd.Series) -> str:
@@ -30,35 +33,25 @@ def mean_std(values: pd.Series) -> str:
     return f"{values.mean():.4f} ± {values.std():.4f}"
 
 
-def _ordered(columns) -> list[str]:
-    return sorted(columns, key=lambda v: (VARIANT_ORDER.index(v) if v in VARIANT_ORDER else len(VARIANT_ORDER), v))
+def ordered(columns) -> list[str]:
+    """Variant labels in reading order; a native label right after its torch one."""
+
+    def key(label: str):
+        name = speed.base(label)
+        return (VARIANT_ORDER.index(name) if name in VARIANT_ORDER else len(VARIANT_ORDER), name, label != name)
+
+    return sorted(columns, key=key)
 
 
 def epoch_times(runs: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     """Mean ± std over seeds (and folds) of the median epoch time, variants as columns."""
     table = runs.groupby([*index, "variant"])["epoch_seconds_median"].apply(mean_std).unstack("variant")
-    return table[_ordered(table.columns)].reset_index()
+    return table[ordered(table.columns)].reset_index()
 
 
 def table1(runs: pd.DataFrame, paper: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Epoch times per model and protocol, and speedups of lifted over the others beside the paper's."""
-    times = epoch_times(runs, ["protocol", "model"])
-    means = runs.groupby(["protocol", "model", "variant"])["epoch_seconds_median"].mean().unstack("variant")
-    rows = []
-    for (protocol, model), row in means.iterrows():
-        for other in ("plain", "pyg", "dgl", "neuralogic", "neuralogic-off"):
-            if "lifted" in row and other in row and row["lifted"] > 0:
-                theirs = paper.get(model, {})
-                rows.append(
-                    {
-                        "protocol": protocol,
-                        "model": model,
-                        "speedup of lifted over": other,
-                        "ours": round(row[other] / row["lifted"], 2),
-                        "paper (batch 1)": round(theirs[other] / theirs["lifted"], 2) if other in theirs else None,
-                    }
-                )
-    return times, pd.DataFrame(rows)
+    """Epoch times per model and protocol, and the speedups of lifting beside the paper's (`speed.speedups`)."""
+    return epoch_times(runs, ["protocol", "model"]), speed.speedups(runs, paper)
 
 
 def lossless(runs: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +66,7 @@ def lossless(runs: pd.DataFrame) -> pd.DataFrame:
             metric = "test_accuracy" if on["test_accuracy"].notna().any() else "test_mrr"
             out.append(
                 {
-                    "engine": "ours" if on_label == "lifted" else "neuralogic",
+                    "engine": ENGINE[on_label],
                     "model": model,
                     "dataset": dataset,
                     "folds": len(merged),
@@ -97,6 +90,8 @@ def engines(runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (model, dataset), group in runs.groupby(["model", "dataset"]):
         ours, theirs = group[group.variant == "lifted"], group[group.variant == "neuralogic"]
+        if ours.empty:  # the same lifted graph on the other backend
+            ours = group[group.variant == "lifted-native"]
         theirs_off = group[group.variant == "neuralogic-off"]
         if ours.empty or theirs.empty:
             continue
@@ -118,7 +113,7 @@ def engines(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def digits_of(variant: str) -> int | None:
-    match = re.search(r"-d(\d+)$", variant)
+    match = re.search(r"-d(\d+)(?:-native)?$", variant)
     return int(match.group(1)) if match else None
 
 
@@ -136,17 +131,39 @@ def precision(runs: pd.DataFrame) -> pd.DataFrame:
     return value[columns].sort_values(["model", "dataset", "digits"]).reset_index(drop=True)
 
 
+def _batch(runs: pd.DataFrame) -> pd.Series:
+    return runs["batch_size"].fillna(10**9).astype(int)
+
+
+def _batch_label(size: int) -> str:
+    return "full" if size == 10**9 else str(size)
+
+
+def scaling_times(runs: pd.DataFrame) -> pd.DataFrame:
+    """Epoch times by model and batch size, variants (torch and native side by side) as columns."""
+    runs = runs.assign(size=_batch(runs))
+    table = epoch_times(runs, ["model", "size"])
+    table.insert(1, "batch", table.pop("size").map(_batch_label))
+    return table
+
+
 def scaling(runs: pd.DataFrame) -> pd.DataFrame:
-    """Epoch times by batch size, and the speedup of each lifted variant over the others."""
-    size = runs["batch_size"].fillna(10**9).astype(int)
-    means = runs.assign(size=size).groupby(["model", "size", "variant"])["epoch_seconds_median"].mean()
+    """Epoch times by batch size, and the speedup of each lifted variant over the others.
+
+    ``vs plain`` is plain on the lifted variant's backend; ``vs torch`` (native rows) is the same
+    lifted variant on the torch backend.
+    """
+    means = runs.assign(size=_batch(runs)).groupby(["model", "size", "variant"])["epoch_seconds_median"].mean()
     means = means.unstack("variant")
     rows = []
     for (model, size), row in means.iterrows():
-        for lifted in [v for v in row.index if v.startswith("lifted")]:
-            entry = {"model": model, "batch": "full" if size == 10**9 else str(size), "lifted": lifted}
+        for lifted in [v for v in ordered(row.index) if v.startswith("lifted") and pd.notna(row[v])]:
+            entry = {"model": model, "batch": _batch_label(size), "lifted": lifted, "backend": speed.backend(lifted)}
             entry["epoch s"] = row[lifted]
-            entry.update({f"vs {o}": row[o] / row[lifted] for o in ("plain", "pyg", "dgl") if o in row})
+            others = {"plain": speed.plain_of(lifted), "pyg": "pyg", "dgl": "dgl"}
+            if speed.backend(lifted) == "native":
+                others["torch"] = speed.base(lifted)
+            entry.update({f"vs {k}": row[v] / row[lifted] for k, v in others.items() if v in row})
             rows.append(entry)
     return pd.DataFrame(rows)
 
