@@ -12,12 +12,18 @@ import yaml
 from gnnlift.report import speed, summaries
 
 FIGURES = {  # experiment -> (figure file, caption)
-    "table1": ("table1.png", "Median epoch time per model and variant (mean over seeds, error bars: std)."),
+    "table1": (
+        "table1.png",
+        "Median epoch time per model and variant (mean over seeds, error bars: std); -native: native backend.",
+    ),
     "lossless": ("lossless.png", "Lifting on vs off: neurons, epoch time and test accuracy."),
     "precision": ("precision.png", "Value detection: compression, accuracy and epoch time against digits kept."),
     "clashes": ("clashes.png", "Clashes of value detection against digits kept, per number of random draws."),
     "compression": ("compression.png", "Neuron compression ratio (exact lifting) on every molecule dataset."),
-    "scaling": ("scaling.png", "Speedup of lifting over the other variants as the batch grows."),
+    "scaling": (
+        "scaling.png",
+        "Speedup of lifting over the other variants as the batch grows (native backend solid, torch dashed).",
+    ),
 }
 
 
