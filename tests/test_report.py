@@ -201,3 +201,19 @@ def test_report_from_tables_old_and_new(tmp_path):
     text = markdown.write_report(tables, figures, None, REPO / "config" / "paper.yaml", tmp_path / "r.md")
     assert "- `paper` (batch 1), lifted over plain: gcn 3.00x (paper 3.00x)." in text
     assert "Compression is blank" in text
+
+
+def test_lossless_compares_lifting_on_and_off_per_backend(tmp_path):
+    paths = [
+        write_metrics(tmp_path, variant, seconds, experiment="lossless", model="gnn_embed", protocol="batched", seed=0)
+        for variant, seconds in (("lifted", 0.5), ("plain", 0.6), ("lifted-native", 0.1), ("plain-native", 0.3))
+    ]
+    runs = collect.runs_table(paths)
+    table = summaries.lossless(runs).set_index("engine")
+    assert set(table.index) == {"ours", "ours-native"}
+    assert table.loc["ours-native", "speedup"] == pytest.approx(3.0)
+    assert table.loc["ours", "speedup"] == pytest.approx(1.2)
+    text = markdown.section_lossless(runs, PAPER)
+    assert "in our engine (torch and native backends) test accuracies with lifting on and off are identical" in text
+    only_native = runs[runs.variant.str.endswith("-native")]
+    assert summaries.engines(only_native).empty  # no NeuraLogic runs to set beside
