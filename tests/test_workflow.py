@@ -117,6 +117,8 @@ def test_workflow_leaves_neuralogic_out_when_missing(tmp_path):
         text=True,
     )
     assert "variant=neuralogic" not in listing.stdout and "--left-out" in listing.stdout
+    assert "'variant=lifted' 'backend=native'" in listing.stdout
+    assert "hydra.run.dir=results/runs/table1/gcn/mutag/lifted-native/paper" in listing.stdout
 
 
 def test_report_names_what_was_left_out(tmp_path):
