@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from gnnlift.frameworks.base import Variant
+from gnnlift.run.schedule import BatchPlan
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "bce": torch.nn.functional.binary_cross_entropy,
@@ -74,50 +75,36 @@ class Trainer:
         self.loss = LOSSES[protocol.loss]
         self.optimizer = OPTIMIZERS[protocol.optimizer](net.parameters(), lr=protocol.lr)
 
-    def batch_plan(self, train: np.ndarray) -> tuple[bool, int]:
-        """(recomposed every epoch?, batch size)."""
-        size = len(train) if self.protocol.batch_size is None else min(self.protocol.batch_size, len(train))
-        recomposed = self.protocol.shuffle and 1 < size < len(train)
-        return recomposed, size
-
-    def collate_fixed(self, train: np.ndarray) -> tuple[list, float]:
+    def collate_fixed(self, plan: BatchPlan) -> tuple[list, float]:
         """Batches collated once (when they never change): the objects and the seconds it took."""
-        recomposed, size = self.batch_plan(train)
-        if recomposed:
-            return [], 0.0
         start = time.perf_counter()
-        chunks = [train[i : i + size] for i in range(0, len(train), size)]
-        fixed = [to_device(self.net.collate([self.samples[j] for j in chunk]), self.device) for chunk in chunks]
+        fixed = [to_device(self.net.collate([self.samples[j] for j in chunk]), self.device) for chunk in plan.chunks]
         return fixed, time.perf_counter() - start
 
     def run(
         self, train: np.ndarray, epochs: int, warmup: int, seed: int, progress: Callable[[Epoch], None] | None = None
     ) -> tuple[list[Epoch], float]:
         """Train for ``epochs``; the per-epoch records and the one-off collation seconds."""
-        recomposed, size = self.batch_plan(train)
-        fixed, collate_seconds = self.collate_fixed(train)
+        plan = BatchPlan.of(train, self.protocol.batch_size, self.protocol.shuffle)
+        fixed, collate_seconds = self.collate_fixed(plan)
         rng = np.random.default_rng(seed)
         records = []
         self.net.train()
         for epoch in range(1, epochs + 1):
-            if recomposed:
-                order = rng.permutation(train)
-                steps = [order[i : i + size] for i in range(0, len(order), size)]
-            else:
-                batch_order = rng.permutation(len(fixed)) if self.protocol.shuffle else np.arange(len(fixed))
+            order = plan.draw(train, rng)
             total, count = 0.0, 0
             sync(self.device)
             start = time.perf_counter()
-            if recomposed:
-                for idx in steps:
+            if plan.recomposed:
+                for i in range(0, len(order), plan.size):
+                    idx = order[i : i + plan.size]
                     batch = to_device(self.net.collate([self.samples[j] for j in idx]), self.device)
                     total += self._step(batch, idx) * len(idx)
                     count += len(idx)
             else:
-                chunks = [train[i : i + size] for i in range(0, len(train), size)]
-                for b in batch_order:
-                    total += self._step(fixed[b], chunks[b]) * len(chunks[b])
-                    count += len(chunks[b])
+                for b in order:
+                    total += self._step(fixed[b], plan.chunks[b]) * len(plan.chunks[b])
+                    count += len(plan.chunks[b])
             sync(self.device)
             record = Epoch(epoch, time.perf_counter() - start, total / count, epoch <= warmup)
             records.append(record)

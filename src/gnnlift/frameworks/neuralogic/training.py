@@ -13,23 +13,15 @@ from collections.abc import Callable
 import numpy as np
 
 from gnnlift.frameworks.neuralogic.engine import NeuralogicModel
+from gnnlift.run.schedule import BatchPlan
 from gnnlift.run.train import Epoch, Protocol
 
 
 def epoch_orders(train: np.ndarray, protocol: Protocol, epochs: int, seed: int) -> tuple[list[np.ndarray], int]:
     """The sample order of every epoch, as :class:`gnnlift.run.train.Trainer` draws it, and the batch size."""
-    size = len(train) if protocol.batch_size is None else min(protocol.batch_size, len(train))
-    recomposed = protocol.shuffle and 1 < size < len(train)
-    chunks = [train[i : i + size] for i in range(0, len(train), size)]
+    plan = BatchPlan.of(train, protocol.batch_size, protocol.shuffle)
     rng = np.random.default_rng(seed)
-    orders = []
-    for _ in range(epochs):
-        if recomposed:
-            orders.append(rng.permutation(train))
-        else:
-            batch_order = rng.permutation(len(chunks)) if protocol.shuffle else np.arange(len(chunks))
-            orders.append(np.concatenate([chunks[b] for b in batch_order]))
-    return orders, size
+    return [np.concatenate(plan.steps(train, rng)) for _ in range(epochs)], plan.size
 
 
 def train(

@@ -1,0 +1,106 @@
+"""The native backend: a flat graph, its parameters and optimizer state, run by compiled kernels.
+
+``torch`` (:mod:`gnnlift.engine.execute`) runs a few tensor operations per level, whatever the
+number of neurons; ``native`` visits every neuron and edge once per pass in compiled code
+(numba), so its cost is proportional to neurons + edges, as in the authors' Java engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from gnnlift.engine import kernels as K
+from gnnlift.engine.flat import FlatGraph, ParamLayout, UnsupportedGraph, flatten_samples, flatten_units
+
+__all__ = ["NativeProgram", "ParamLayout", "UnsupportedGraph", "flatten_samples", "flatten_units", "numpy_dtype"]
+
+
+def numpy_dtype(dtype: torch.dtype) -> np.dtype:
+    if dtype == torch.float64:
+        return np.dtype(np.float64)
+    if dtype == torch.float32:
+        return np.dtype(np.float32)
+    raise UnsupportedGraph(f"the native backend runs float32 or float64, not {dtype}")
+
+
+@dataclass
+class OptimizerState:
+    """Adam's moments and per-tensor step counts (unused by SGD)."""
+
+    m: np.ndarray
+    v: np.ndarray
+    steps: np.ndarray
+
+    @classmethod
+    def zeros(cls, layout: ParamLayout, dtype: np.dtype) -> OptimizerState:
+        return cls(np.zeros(layout.size, dtype), np.zeros(layout.size, dtype), np.zeros(len(layout.names), np.int64))
+
+
+@dataclass
+class NativeProgram:
+    """One flat graph and the parameters it trains (a flat vector in ``layout``)."""
+
+    flat: FlatGraph
+    layout: ParamLayout
+    theta: np.ndarray
+    state: OptimizerState = field(init=False)
+
+    def __post_init__(self):
+        self.theta = np.ascontiguousarray(self.theta, dtype=self.flat.val.dtype)
+        self.state = OptimizerState.zeros(self.layout, self.flat.val.dtype)
+        self.gval = np.zeros_like(self.flat.val)
+        self.gtheta = np.zeros_like(self.theta)
+        self.tensors = self.layout.tensors()
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.flat.val.dtype
+
+    def weights(self) -> dict[str, torch.Tensor]:
+        return self.layout.unpack(self.theta)
+
+    def forward_backward(self, out_grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Outputs of every unit, and d loss / d parameters for ``out_grad`` = d loss / d outputs."""
+        f = self.flat
+        out_grad = np.ascontiguousarray(out_grad, dtype=self.dtype)
+        K.forward_backward(
+            *f.arrays(), f.units, f.out_pos, self.theta, f.val, self.gval, self.gtheta, out_grad
+        )  # fmt: skip
+        return f.val[f.out_pos].copy(), self.gtheta.copy()
+
+    def outputs(self) -> np.ndarray:
+        return self.forward_backward(np.zeros(len(self.flat.out_pos)))[0]
+
+    def train(
+        self, step_ptr: np.ndarray, step_units: np.ndarray, targets: np.ndarray, loss: str, optimizer: str, lr: float
+    ) -> np.ndarray:
+        """Run the steps (``step_units[step_ptr[s]:step_ptr[s+1]]`` are step ``s``'s units); their mean losses."""
+        f, s = self.flat, self.state
+        losses = np.zeros(max(len(step_ptr) - 1, 0), np.float64)
+        K.train_steps(
+            *f.arrays(), f.units, f.out_pos, f.out_target, f.unit_touch,
+            np.ascontiguousarray(step_ptr, np.int64), np.ascontiguousarray(step_units, np.int64),
+            np.ascontiguousarray(targets, self.dtype), K.LOSS_CODES[loss], K.OPTIMIZER_CODES[optimizer], float(lr),
+            self.theta, s.m, s.v, s.steps, self.tensors, f.val, self.gval, self.gtheta, losses,
+        )  # fmt: skip
+        return losses
+
+    def compile(self, targets: np.ndarray, loss: str, optimizer: str) -> float:
+        """Compile (or load from numba's cache) the kernels for this dtype; the seconds it took."""
+        start = time.perf_counter()
+        self.train(np.zeros(1, np.int64), np.zeros(0, np.int64), targets, loss, optimizer, 0.0)
+        K.forward_backward(
+            *self.flat.arrays(), self.flat.units[:0], self.flat.out_pos[:0], self.theta, self.flat.val,
+            self.gval, self.gtheta, np.zeros(0, self.dtype),
+        )  # fmt: skip
+        return time.perf_counter() - start
+
+
+def program(flat: FlatGraph, layout: ParamLayout, weights: Mapping[str, torch.Tensor]) -> NativeProgram:
+    """A program over ``flat`` starting from canonical ``weights``."""
+    return NativeProgram(flat, layout, layout.pack(weights, flat.val.dtype))
