@@ -332,7 +332,7 @@ def _output_level(builder: _Builder, graph: CompGraph, where: list[int]) -> tupl
 def flatten_units(
     graphs: Sequence[CompGraph], targets: Sequence[np.ndarray], layout: ParamLayout, dtype: np.dtype
 ) -> FlatGraph:
-    """Stand-alone graphs one after the other; unit ``u`` is all of ``graphs[u]``, its outputs' targets ``targets[u]``."""
+    """Stand-alone graphs one after the other: unit ``u`` is all of ``graphs[u]``, with targets ``targets[u]``."""
     builder = _Builder(layout, np.dtype(dtype))
     units, out_pos, out_target, touch = [], [], [], []
     for graph, target in zip(graphs, targets, strict=True):

@@ -387,7 +387,22 @@ def forward_backward(lv, scale, gr, ptr, idx, coef, sptr, units, out_pos, theta,
         gval[out_pos[o]] += out_grad[o]
     for u in range(units.shape[0] - 1, -1, -1):
         backward_unit(
-            lv, scale, gr, ptr, idx, coef, sptr, theta, val, gval, gtheta, acc, dpre, units[u, 0], units[u, 1], units[u, 2]
+            lv,
+            scale,
+            gr,
+            ptr,
+            idx,
+            coef,
+            sptr,
+            theta,
+            val,
+            gval,
+            gtheta,
+            acc,
+            dpre,
+            units[u, 0],
+            units[u, 1],
+            units[u, 2],
         )
 
 
