@@ -57,6 +57,11 @@ class EngineModel(Variant):
             return super().collate(samples)
         return self._slicer.select(torch.as_tensor(samples, dtype=torch.long))
 
+    def sample_graph(self) -> CompGraph | None:
+        """The prepared whole-dataset graph stored sample by sample, if batches are cut out of one."""
+        slicer = getattr(self, "_slicer", None)
+        return None if slicer is None else slicer.graph
+
     def forward(self, batch: CompGraph) -> torch.Tensor:
         weights = {k: self.params[_key(k)] for k in self._names}
         return evaluate(batch, weights).squeeze(1)

@@ -23,6 +23,7 @@ from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import register_datasets
 
 register_datasets()
+BACKENDS = ("torch", "native")
 
 
 def load_data(cfg: DictConfig):
@@ -48,11 +49,19 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise ValueError("device=cuda asked for, but torch sees no GPU")
     device = torch.device(cfg.device)
+    backend = cfg.backend.name
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    if backend == "native" and cfg.variant.name not in ("plain", "lifted"):
+        raise ValueError(f"backend=native runs variant plain or lifted, not {cfg.variant.name}")
+    if backend == "native" and cfg.device != "cpu":
+        raise ValueError(f"backend=native runs on the CPU, not device={cfg.device}")
     model_name = cfg.model.name
     model_cfg = model_config(model_name, **{k: v for k, v in cfg.model.items() if k != "name"})
     protocol = Protocol(**cfg.protocol)
     variant = cfg.variant.name + ("" if cfg.lifting.enabled or cfg.variant.name != "neuralogic" else "-off")
-    tag = f"[{model_name}/{cfg.dataset.name}/{variant}/{protocol.name}/seed{cfg.seed}]"
+    shown_variant = variant + ("-native" if backend == "native" else "")
+    tag = f"[{model_name}/{cfg.dataset.name}/{shown_variant}/{protocol.name}/seed{cfg.seed}]"
 
     start = time.perf_counter()
     data = load_data(cfg)
@@ -95,6 +104,7 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
         "model": model_name,
         "dataset": cfg.dataset.name,
         "variant": variant,
+        "backend": backend if cfg.variant.name in ("plain", "lifted") else None,
         "protocol": protocol.name,
         "seed": cfg.seed,
         "fold": cfg.fold,
@@ -160,8 +170,18 @@ def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progres
         graph_stats["edges"] = sum(v["edges"] for v in graph_stats["levels"].values())
         del whole
 
-    trainer = Trainer(net, samples, torch.from_numpy(task.targets).to(dtype), protocol, device)
+    targets = torch.from_numpy(task.targets).to(dtype)
+    if cfg.backend.name == "native":
+        from gnnlift.run.native_trainer import NativeTrainer
+
+        trainer = NativeTrainer(net, samples, targets, protocol)
+    else:
+        trainer = Trainer(net, samples, targets, protocol, device)
     epochs, collate_seconds = trainer.run(task.train, cfg.epochs, cfg.warmup, cfg.seed, progress)
+    if cfg.variant.name in ("plain", "lifted"):
+        graph_stats["executed"] = executed_counts(net, graph_stats)
+        if cfg.backend.name == "native":
+            graph_stats["native"] = trainer.executed
 
     start = time.perf_counter()
     target = torch.from_numpy(task.targets)
@@ -179,8 +199,20 @@ def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progres
         "prepare_samples": prepare_seconds,  # grounding (and a one-off lifting) included
         "lift": net.one_off.seconds if getattr(net, "one_off", None) is not None else None,
         "collate_fixed": collate_seconds,
+        **{k if k == "jit_compile" else f"native_{k}": v for k, v in getattr(trainer, "one_off", {}).items()},
     }
     return epochs, evaluation, eval_seconds, one_off, graph_stats, net.statistics() if lifting is not None else None
+
+
+def executed_counts(net, graph_stats: dict) -> dict | None:
+    """Neurons and edges of the whole-dataset graph that training executes (plain: as grounded)."""
+    one_off = getattr(net, "one_off", None)
+    if net.name == "plain":
+        return {"neurons": graph_stats["neurons"], "edges": graph_stats["edges"]}
+    if one_off is None:  # lifted per batch: no one graph of the dataset
+        return None
+    counts = one_off.graph.counts().values()
+    return {"neurons": sum(c["neurons"] for c in counts), "edges": sum(c["edges"] for c in counts)}
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="run")

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from gnnlift.engine.model import EngineModel
-from gnnlift.engine.native import NativeProgram, ParamLayout, flatten_samples, flatten_units, numpy_dtype, program
+from gnnlift.engine.native import NativeProgram, ParamLayout, flatten_samples, flatten_units, numpy_dtype
 from gnnlift.run.schedule import BatchPlan
 from gnnlift.run.train import Epoch, Protocol
 
