@@ -29,12 +29,16 @@ class Difference:
 
 
 def expand_variants(names: list[str]) -> list[str]:
-    """Variant names with ``lifted`` expanded into one exact lifting per scope (``lifted:sample`` …)."""
+    """Variant names with ``lifted`` (``lifted-native``) expanded into one exact lifting per scope
+    (``lifted:sample`` …). A ``-native`` suffix runs ``plain`` or ``lifted`` on the native backend."""
     from gnnlift.lifting import SCOPES
 
     out = []
     for name in names:
-        out += [f"lifted:{scope}" for scope in SCOPES] if name == "lifted" else [name]
+        base, native, _ = name.partition("-native")
+        if native and base not in ("plain", "lifted") and not base.startswith("lifted:"):
+            raise ValueError(f"unknown variant {name!r}: only plain and lifted run on the native backend")
+        out += [f"{base}{native}:{scope}" for scope in SCOPES] if base == "lifted" else [name]
     return out
 
 
@@ -45,6 +49,8 @@ def run_variant(variant: str, model: str, cfg, data: Dataset, weights, dtype) ->
     preparation and collation that training uses.
     """
     name, _, scope = variant.partition(":")
+    if name.endswith("-native"):
+        return _run_native(name.removesuffix("-native"), scope, model, cfg, data, weights, dtype)
     lifting = None
     if name == "lifted":
         from gnnlift.lifting import LiftConfig
@@ -59,6 +65,29 @@ def run_variant(variant: str, model: str, cfg, data: Dataset, weights, dtype) ->
     out = net(batch)
     torch.nn.functional.binary_cross_entropy(out, targets(data, dtype)).backward()
     return out.detach(), net.canonical_grads()
+
+
+def _run_native(name: str, scope: str, model: str, cfg, data: Dataset, weights, dtype) -> tuple[torch.Tensor, dict]:
+    """:func:`run_variant` on the native backend, through the preparation its training uses."""
+    from gnnlift.engine.native import ParamLayout, flatten_samples, flatten_units, numpy_dtype, program
+    from gnnlift.lifting import LiftConfig
+
+    lifting = LiftConfig(detect="exact", scope=scope or "sample") if name == "lifted" else None
+    net = build(name, model, cfg, dims_of(data), dtype, lifting)
+    net.load_canonical(weights)
+    samples = net.prepare_samples(data)
+    layout = ParamLayout.of({k: tuple(w.shape) for k, w in weights.items()})
+    whole, np_dtype = net.sample_graph(), numpy_dtype(dtype)
+    order = np.arange(len(samples))
+    if whole is not None:
+        flat = flatten_samples(whole, layout, np_dtype)
+    else:
+        flat = flatten_units([net.collate(samples)], [order], layout, np_dtype)
+    prog = program(flat, layout, weights)
+    p, y = prog.outputs().astype(np.float64), targets(data, torch.float64).numpy()
+    out_grad = (p - y) / np.maximum((1 - p) * p, 1e-12) / len(p)  # d mean BCE / d p, as torch computes it
+    _, grads = prog.forward_backward(out_grad)
+    return torch.from_numpy(p).to(dtype), layout.unpack(grads)
 
 
 def targets(data: Dataset, dtype: torch.dtype) -> torch.Tensor:

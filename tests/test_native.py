@@ -1,0 +1,274 @@
+"""The native backend computes what the torch engine computes: values, gradients, training."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gnnlift.data import load_dataset
+from gnnlift.data.load import prepare
+from gnnlift.engine.execute import evaluate
+from gnnlift.engine.graph import CompGraph, Inputs, Level
+from gnnlift.engine.native import ParamLayout, UnsupportedGraph, flatten_samples, flatten_units, program
+from gnnlift.lifting import LiftConfig
+from gnnlift.models import build, model_config, random_weights
+from gnnlift.paths import CONFIG_DIR
+from gnnlift.run.app import run
+from gnnlift.run.native_trainer import NativeTrainer
+from gnnlift.run.task import build_task
+from gnnlift.run.train import Protocol, Trainer
+from gnnlift.templates.dims import dims_of
+from gnnlift.verify import compare, first_samples
+
+ACTIVATIONS = ["identity", "relu", "sigmoid", "tanh"]
+
+
+@st.composite
+def graphs(draw) -> tuple[CompGraph, dict[str, torch.Tensor]]:
+    """A random computation graph using every construct of the IR, and weights for it."""
+    levels: list[Level] = []
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def weight(dout: int, din: int) -> str:
+        shared = [n for n, s in shapes.items() if s == (dout, din)]
+        if shared and draw(st.booleans()):  # weights are shared between groups and levels
+            return draw(st.sampled_from(shared))
+        shapes[f"w{len(shapes)}"] = (dout, din)
+        return f"w{len(shapes) - 1}"
+
+    def index(bound: int, length: int) -> torch.Tensor:
+        return torch.tensor(draw(st.lists(st.integers(0, bound - 1), min_size=length, max_size=length)), dtype=torch.long)
+
+    for f in range(draw(st.integers(1, 2))):
+        size, dim = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+        values = torch.tensor(draw(st.lists(st.sampled_from([0.0, 1.0, -0.5, 2.0]), min_size=size * dim, max_size=size * dim)))
+        levels.append(Level(f"facts{f}", size, values=values.reshape(size, dim).double(), roles=("fact",)))
+    for li in range(len(levels), len(levels) + draw(st.integers(1, 5))):
+        size, act = draw(st.integers(0, 5)), draw(st.sampled_from(ACTIVATIONS))
+        usable = [s for s in range(li) if levels[s].size > 0]
+        if usable and draw(st.integers(0, 4)) == 0:  # an outer product of one input a neuron per group
+            groups = []
+            for _ in range(draw(st.integers(1, 3))):
+                s = draw(st.sampled_from(usable))
+                src = None if levels[s].size >= size and draw(st.booleans()) else index(levels[s].size, size)
+                groups.append(Inputs(s, None, None, src))
+            scale = draw(st.sampled_from([1.0, -0.7]))
+            levels.append(Level(f"outer{li}", size, groups, activation=act, operation="outer", scale=scale))
+            continue
+        dim = draw(st.integers(1, 4))
+        groups = []
+        for _ in range(draw(st.integers(0 if size else 1, 3))):
+            s = draw(st.integers(0, li - 1))
+            din = _dim(levels, s, shapes)
+            w = weight(dim, din) if din != dim or draw(st.booleans()) else None
+            mode = draw(st.sampled_from(["self", "gather", "edges"] if levels[s].size >= size else ["gather", "edges"]))
+            if levels[s].size == 0 and mode != "self":
+                mode = "edges"
+            if mode == "self":
+                groups.append(Inputs(s, w, None, None))
+            elif mode == "gather":
+                groups.append(Inputs(s, w, None, index(levels[s].size, size)))
+            else:
+                edges = draw(st.integers(0, 8)) if levels[s].size and size else 0
+                coef = None
+                if draw(st.booleans()):
+                    coef = torch.tensor(draw(st.lists(st.sampled_from([0.5, 2.0, 1 / 3, -1.0]), min_size=edges, max_size=edges))).double()
+                first = draw(st.sampled_from([None, True, False]))
+                groups.append(Inputs(s, w, index(size, edges), index(levels[s].size, edges), coef, transform_first=first))
+        bias = None
+        if draw(st.booleans()) or not groups:
+            shapes[f"b{li}"] = (dim,)
+            bias = f"b{li}"
+        levels.append(Level(f"sum{li}", size, groups, bias, act))
+    last = len(levels) - 1
+    size = max(levels[last].size, 1)
+    readout = [Inputs(last, weight(1, _dim(levels, last, shapes)), index(size, size * 2), index(max(levels[last].size, 1), size * 2) if levels[last].size else torch.zeros(0, dtype=torch.long))]
+    if not levels[last].size:
+        readout = [Inputs(last, weight(1, _dim(levels, last, shapes)), torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long))]
+    levels.append(Level("out", size, readout, activation="sigmoid"))
+    outputs = index(size, draw(st.integers(1, 4)))  # repeated outputs: lifted samples share a neuron
+    gen = torch.Generator().manual_seed(draw(st.integers(0, 2**16)))
+    weights = {n: torch.rand(s, generator=gen, dtype=torch.float64) * 2 - 1 for n, s in shapes.items()}
+    return CompGraph(levels, len(levels) - 1, outputs), weights
+
+
+def _dim(levels: list[Level], li: int, shapes) -> int:
+    level = levels[li]
+    if level.values is not None:
+        return level.values.shape[1]
+    if level.operation == "outer":
+        return int(np.prod([_dim(levels, g.source, shapes) for g in level.inputs]))
+    for g in level.inputs:
+        return shapes[g.weight][0] if g.weight else _dim(levels, g.source, shapes)
+    return shapes[level.bias][0] if level.bias else 1
+
+
+def torch_reference(graph: CompGraph, weights: dict, out_grad: torch.Tensor):
+    params = {k: v.clone().requires_grad_(True) for k, v in weights.items()}
+    out = evaluate(graph, params)
+    (out.squeeze(1) * out_grad).sum().backward()
+    grads = {k: p.grad if p.grad is not None else torch.zeros_like(p) for k, p in params.items()}
+    return out.detach().squeeze(1), grads
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs(), st.integers(0, 2**16))
+def test_random_graphs_match_torch(case, seed):
+    graph, weights = case
+    out_grad = torch.rand(graph.num_samples, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    expected, expected_grads = torch_reference(graph, weights, out_grad)
+    layout = ParamLayout.of({k: tuple(v.shape) for k, v in weights.items()})
+    prog = program(flatten_units([graph], [np.arange(graph.num_samples)], layout, np.float64), layout, weights)
+    out, grads = prog.forward_backward(out_grad.numpy())
+    assert np.abs(out - expected.numpy()).max() <= 1e-9
+    for name, grad in layout.unpack(grads).items():
+        assert (grad - expected_grads[name]).abs().max() <= 1e-9, name
+
+
+# -- every model, through the variants' own preparation ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def datasets(mirror, tmp_path_factory):
+    root = tmp_path_factory.mktemp("resources")
+    return {n: load_dataset(n, resources=root, mirror=mirror, download=True) for n in ("mutag", "nci_gi50_786_0", "nations")}
+
+
+def assert_agree(rows, dtype=torch.float64):
+    bad = [r for r in rows if not r.passes(dtype)]
+    assert rows and not bad, bad
+
+
+@pytest.mark.parametrize("model", ["gcn", "sage", "gin", "gnn_embed", "graphlet"])
+@pytest.mark.parametrize("data", ["mutag", "nci_gi50_786_0"])
+def test_models_match_torch(datasets, model, data):
+    samples = first_samples(datasets[data], 30)
+    variants = ["plain", "plain-native", "lifted-native"]
+    assert_agree(compare(model, model_config(model), samples, variants, torch.float64, seed=2))
+
+
+def test_kbe_matches_torch(datasets):
+    samples = first_samples(datasets["nations"], 300)
+    assert_agree(compare("kbe", model_config("kbe"), samples, ["plain", "plain-native", "lifted-native"], torch.float64))
+
+
+def test_float32_matches_torch(datasets):
+    samples = first_samples(datasets["mutag"], 30)
+    rows = compare("gin", model_config("gin"), samples, ["plain", "plain-native", "lifted-native:sample"], torch.float32)
+    assert_agree(rows, torch.float32)
+
+
+# -- training ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prepared(mirror, tmp_path_factory):
+    root = tmp_path_factory.mktemp("prepared")
+    prepare("mutag", resources=root, mirror=mirror)
+    return root
+
+
+def run_app(prepared, out, *overrides) -> dict:
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
+        cfg = compose("run", overrides=[f"resources={prepared}", "quiet=true", "epochs=2", "warmup=1", *overrides])
+    run(cfg, out)
+    return json.loads((out / "metrics.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["model=gcn", "variant=plain", "protocol=paper"],
+        ["model=gnn_embed", "variant=lifted", "protocol=paper"],
+        ["model=gin", "variant=lifted", "protocol=batched"],
+        ["model=sage", "variant=plain", "protocol=batched"],
+        ["model=gcn", "variant=lifted", "lifting.scope=batch", "protocol=batched", "protocol.batch_size=32"],
+        ["model=graphlet", "variant=lifted", "lifting.scope=dataset", "protocol=fullbatch"],
+        ["model=gcn", "variant=plain", "protocol=paper", "protocol.optimizer=sgd", "protocol.loss=mse"],
+    ],
+    ids=lambda o: "-".join(v.split("=")[1] for v in o),
+)
+def test_training_matches_torch(prepared, tmp_path, overrides):
+    """Same seed: the same loss curve (relative 1e-9, float64) and the same test accuracy with either backend."""
+    common = ["dataset=mutag", "dtype=float64", *overrides]
+    torch_run = run_app(prepared, tmp_path / "torch", *common)
+    native = run_app(prepared, tmp_path / "native", *common, "backend=native")
+    np.testing.assert_allclose(native["loss_curve"], torch_run["loss_curve"], rtol=1e-9)
+    assert native["evaluation"]["test"]["accuracy"] == torch_run["evaluation"]["test"]["accuracy"]
+    assert native["backend"] == "native" and torch_run["backend"] == "torch"
+    assert native["one_off_seconds"]["jit_compile"] > 0
+    assert native["graph"]["executed"] == torch_run["graph"]["executed"]
+
+
+@pytest.mark.parametrize("variant", ["plain", "lifted"])
+def test_kb_batch1_training_matches_torch(datasets, variant):
+    """kbe at batch 1: a query batch reaches only some weights, which Adam must then leave untouched."""
+    kb = datasets["nations"].with_queries(np.arange(0, datasets["nations"].num_queries, 40))
+    task = build_task(kb, 5, 0, 0)
+    cfg, dims = model_config("kbe"), dims_of(task.data)
+    protocol = Protocol("paper", 1, True, "adam", 0.01, "bce")
+    curves = {}
+    for backend in ("torch", "native"):
+        net = build(variant, "kbe", cfg, dims, torch.float64, LiftConfig(scope="batch") if variant == "lifted" else None)
+        net.load_canonical(random_weights("kbe", cfg, dims, 0, torch.float64))
+        samples = net.prepare_samples(task.data)
+        targets = torch.from_numpy(task.targets)
+        trainer = NativeTrainer(net, samples, targets, protocol) if backend == "native" else None
+        trainer = trainer or Trainer(net, samples, targets, protocol, torch.device("cpu"))
+        curves[backend] = [e.loss for e in trainer.run(task.train, 2, 1, 0)[0]]
+        curves[backend + " weights"] = {k: p.detach().clone() for k, (p, _) in net.canonical().items()}
+    np.testing.assert_allclose(curves["native"], curves["torch"], rtol=1e-9)
+    for name, value in curves["torch weights"].items():
+        assert (curves["native weights"][name] - value).abs().max() <= 1e-9, name
+
+
+def test_backend_native_is_refused_where_it_cannot_run(prepared, tmp_path):
+    with pytest.raises(ValueError, match="backend=native runs variant plain or lifted, not pyg"):
+        run_app(prepared, tmp_path / "a", "dataset=mutag", "variant=pyg", "backend=native")
+    with pytest.raises(ValueError, match="backend=native runs on the CPU"):
+        run_app(prepared, tmp_path / "b", "dataset=mutag", "variant=plain", "backend=native", "device=meta")
+
+
+# -- what the native backend refuses --------------------------------------------------------------------------------
+
+
+def _facts(size=2, dim=2) -> Level:
+    return Level("facts", size, values=torch.ones(size, dim, dtype=torch.float64), roles=("fact",))
+
+
+def _flatten(levels: list[Level], shapes: dict) -> None:
+    graph = CompGraph(levels, len(levels) - 1, torch.zeros(1, dtype=torch.long))
+    flatten_units([graph], [np.zeros(1)], ParamLayout.of(shapes), np.float64)
+
+
+@pytest.mark.parametrize(
+    ("levels", "shapes", "message"),
+    [
+        ([_facts(), Level("odd", 2, [Inputs(0, "w", None, None)], activation="gelu")], {"w": (1, 2)}, "level odd: unknown activation 'gelu'"),
+        ([_facts(), Level("prod", 2, [Inputs(0, "w", None, None)], operation="outer")], {"w": (1, 2)}, "level prod: an outer level takes one unweighted input"),
+        ([_facts(), Level("cnt", 2, [Inputs(0, None, None, None, torch.ones(2))])], {}, "level cnt: coefficients on a one-input-a-neuron group"),
+        ([_facts(), Level("mm", 2, [Inputs(0, "w", None, None)])], {"w": (1, 3)}, "level mm: w has shape (1, 3), its input has dimension 2"),
+        ([_facts(), Level("wide", 2, [Inputs(0, "w", None, None)])], {"w": (2, 2)}, "level wide: outputs must be scalars"),
+        ([_facts(), Level("max", 2, [Inputs(0, "w", None, None)], operation="max")], {"w": (1, 2)}, "level max: unknown operation 'max'"),
+        ([_facts(), Level("far", 2, [Inputs(0, "w", torch.tensor([0]), torch.tensor([5]))])], {"w": (1, 2)}, "level far: an input index is outside its level"),
+        ([Level("facts", 1, [Inputs(0, None, None, None)], values=torch.ones(1, 1))], {}, "level facts: a fact level cannot have inputs"),
+        ([_facts(), Level("nobody", 2, [Inputs(0, "v", None, None)])], {"w": (1, 2)}, "level nobody: unknown parameter 'v'"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
+def test_unsupported_constructs_are_refused_by_level(levels, shapes, message):
+    with pytest.raises(UnsupportedGraph, match=message.replace("(", r"\(").replace(")", r"\)")):
+        _flatten(levels, shapes)
+
+
+def test_shared_levels_cannot_run_sample_by_sample():
+    graph = CompGraph([_facts(1, 1), Level("out", 1, [Inputs(0, "w", None, None)])], 1, torch.zeros(1, dtype=torch.long))
+    graph.levels[1].owner = torch.zeros(1, dtype=torch.long)
+    with pytest.raises(UnsupportedGraph, match="level facts is shared by all samples"):
+        flatten_samples(graph, ParamLayout.of({"w": (1, 1)}), np.float64)
