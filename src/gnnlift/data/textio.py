@@ -35,7 +35,10 @@ def gunzip(data: bytes, path: str | os.PathLike[str]) -> bytes:
     except EOFError:
         raise DataFormatError(path, "truncated gzip file (the compressed stream ends early)") from None
     except (OSError, zlib.error) as exc:
-        raise DataFormatError(path, f"damaged gzip file ({one_line(exc)})") from None
+        reason = one_line(exc)
+        if reason.startswith("CRC check failed"):
+            reason = "CRC check failed"  # Python before 3.11 appends the two values
+        raise DataFormatError(path, f"damaged gzip file ({reason})") from None
 
 
 def decode(data: bytes, path: str | os.PathLike[str]) -> str:
