@@ -132,15 +132,26 @@ def _read_ints(archive: zipfile.ZipFile, member: str, path: Path, width: int) ->
         raise DataFormatError(where, f"damaged zip member ({one_line(exc)})") from None
     text = decode(data, where)
     lines = text.splitlines()
-    numbers = [i for i, line in enumerate(lines, start=1) if line.strip()]
-    rows = [_SEP.split(lines[i - 1].strip()) for i in numbers]
-    if all(len(r) == width for r in rows) and not _NOT_INT.search(text):
-        try:
-            values = np.asarray([f for r in rows for f in r], dtype=np.int64)
-        except (ValueError, OverflowError):
-            values = None
-        if values is not None:
-            return (values.reshape(len(rows), width) if width > 1 else values), np.asarray(numbers, dtype=np.int64)
+    numbers, kept = [], []
+    for lineno, line in enumerate(lines, start=1):
+        if line := line.strip():
+            numbers.append(lineno)
+            kept.append(line)
+    if not kept:
+        return np.zeros((0, width) if width > 1 else 0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flat = _SEP.sub(",", "\n".join(kept))
+    if not _NOT_INT.search(flat):
+        chars = np.frombuffer(flat.encode() + b"\n", dtype=np.uint8)
+        commas = np.cumsum(chars == ord(","))[chars == ord("\n")]
+        if np.all(np.diff(commas, prepend=0) == width - 1):
+            try:
+                values = np.asarray(flat.replace("\n", ",").split(","), dtype=np.int64)
+            except (ValueError, OverflowError):
+                values = None
+            if values is not None:
+                table = values.reshape(len(kept), width) if width > 1 else values
+                return table, np.asarray(numbers, dtype=np.int64)
+    rows = [_SEP.split(line) for line in kept]
     for lineno, fields in zip(numbers, rows, strict=True):
         found = lines[lineno - 1].strip()[:40]
         if len(fields) != width:
