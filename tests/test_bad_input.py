@@ -351,6 +351,30 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch,
     assert not (tmp_path / "out").exists() and not (tmp_path / "resources").exists()
 
 
+GZIP_BAD_BLOCK = gzip.compress(b"", mtime=0)[:10] + b"\x07" + bytes(20)  # a deflate block of reserved type
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (GZIP_BAD_BLOCK, "Error -3 while decompressing data: invalid block type"),
+        (TRUNCATED_NCI[:40], "Compressed file ended before the end-of-stream marker was reached"),
+    ],
+    ids=["item10-mirror-gz-damaged", "item10-mirror-gz-truncated"],
+)
+def test_damaged_mirror_file_is_one_line_and_writes_nothing(tmp_path, capsys, data, reason):
+    mirror, res = tmp_path / "mirror", tmp_path / "res"
+    mirror.mkdir()
+    (mirror / "SHA256SUMS").write_text("")
+    (mirror / "gi50_screen_786_0.txt.gz").write_bytes(data)
+    argv = ["prepare", "nci_gi50_786_0", "--mirror", str(mirror), "--resources", str(res)]
+    code, out, err = run_cli(capsys, argv)
+    where = mirror / "gi50_screen_786_0.txt.gz"
+    expected = f"gnnlift prepare: error: dataset 'nci_gi50_786_0': cannot read {where} ({reason})\n"
+    assert (code, out, err) == (2, "", expected)
+    assert not [p for p in res.rglob("*") if p.is_file()]
+
+
 # ---------------------------------------------------------------- inputs now accepted, and exactly
 
 
@@ -526,6 +550,21 @@ def test_noticed_input_warns_and_is_recorded(tmp_path, capsys, builder, warnings
     code, stdout, err = run_cli(capsys, ["datasets", str(src.path), "--json"])
     assert code == 0 and err.count("warning: ") == len(lines)
     assert json.loads(stdout)["warnings"] == lines
+
+
+def test_warnings_shown_by_registry_name_after_prepare(tmp_path, capsys):
+    src = triples(tmp_path, TRIPLES | {"test.txt": "c\tr3\ta\nc\tr3\ta\n"})
+    res = tmp_path / "res"
+    argv = ["prepare", "nations_conve", "--files", str(src.path), "--resources", str(res)]
+    assert run_cli(capsys, argv)[0] == 0
+    code, stdout, err = run_cli(capsys, ["datasets", "nations_conve", "--json", "--resources", str(res)])
+    stats = json.loads(stdout)
+    assert code == 0 and err == ""
+    assert stats["duplicates"] == {"triples": 1} and stats["relations_not_in_train"] == ["r3"]
+    assert len(stats["warnings"]) == 2
+    written = json.loads((res / "prepared" / "nations_conve.stats.json").read_text())
+    keys = ("warnings", "duplicates", "relations_not_in_train")
+    assert {k: written[k] for k in keys} == {k: stats[k] for k in keys}
 
 
 def test_clean_input_has_no_warning_fields(tmp_path, capsys):
