@@ -47,11 +47,10 @@ def parse_kb_triples(path: str | os.PathLike[str], name: str | None = None) -> K
         raise DataFormatError(path, f"archive lacks member(s) {', '.join(missing)}")
 
     rows: dict[str, list[tuple[str, str, str]]] = {}
-    first_line: dict[str, dict[tuple[str, str, str], int]] = {}
     dups: list[tuple[str, int, int]] = []  # (split, line, line of its first occurrence)
     for split in SPLITS:
         rows[split] = []
-        seen = first_line[split] = {}
+        seen: dict[tuple[str, str, str], int] = {}
         for lineno, line in enumerate(texts[split].splitlines(), start=1):
             if not line.strip():
                 continue

@@ -27,7 +27,7 @@ class GraphSet:
     node_vocab: tuple[str, ...]
     edge_vocab: tuple[str, ...]
     class_vocab: tuple[str, ...]
-    notes: dict[str, Any] = field(default_factory=dict)  # what the parser noticed: "warnings", "duplicates"
+    notes: dict[str, Any] = field(default_factory=dict)  # what the parser noticed ("warnings")
 
     kind = "graphs"
 
@@ -104,7 +104,8 @@ class KnowledgeBase:
     facts: np.ndarray | None = None  # (n, 3) int64
     queries: np.ndarray | None = None  # (q, 3) int64
     query_labels: np.ndarray | None = None  # (q,) float64
-    notes: dict[str, Any] = field(default_factory=dict)  # what the parser noticed: "warnings", "duplicates"
+    # What the parser noticed: "warnings", "duplicates", "relations_not_in_train".
+    notes: dict[str, Any] = field(default_factory=dict)
 
     kind = "kb"
 
