@@ -552,7 +552,7 @@ def test_noticed_input_warns_and_is_recorded(tmp_path, capsys, builder, warnings
     assert json.loads(stdout)["warnings"] == lines
 
 
-def test_warnings_shown_by_registry_name_after_prepare(tmp_path, capsys):
+def test_item14_warnings_shown_by_registry_name_after_prepare(tmp_path, capsys):
     src = triples(tmp_path, TRIPLES | {"test.txt": "c\tr3\ta\nc\tr3\ta\n"})
     res = tmp_path / "res"
     argv = ["prepare", "nations_conve", "--files", str(src.path), "--resources", str(res)]
@@ -567,7 +567,7 @@ def test_warnings_shown_by_registry_name_after_prepare(tmp_path, capsys):
     assert {k: written[k] for k in keys} == {k: stats[k] for k in keys}
 
 
-def test_clean_input_has_no_warning_fields(tmp_path, capsys):
+def test_item14_clean_input_has_no_warning_fields(tmp_path, capsys):
     src = triples(tmp_path)
     code, stdout, err = run_cli(capsys, ["datasets", str(src.path), "--json"])
     stats = json.loads(stdout)
@@ -593,7 +593,7 @@ def test_datasets_into_a_closed_pipe_exits_quietly(tmp_path, reader, statuses):
 # ---------------------------------------------------------------- 15: file modes follow the umask
 
 
-@pytest.fixture(params=[0o022, 0o002], ids=["umask022", "umask002"])
+@pytest.fixture(params=[0o022, 0o002], ids=["item15-umask022", "item15-umask002"])
 def umask(request):
     old = os.umask(request.param)
     yield request.param
