@@ -173,6 +173,8 @@ def cmd_datasets(args: argparse.Namespace) -> int:
         for key, value in stats.items():
             if isinstance(value, dict):
                 value = ", ".join(f"{k}: {v}" for k, v in value.items())
+            elif isinstance(value, list):
+                value = " | ".join(map(str, value))
             print(f"{key:>22}: {value}")
     return 0
 
