@@ -654,3 +654,15 @@ def test_item16_pyg_forward_leaves_no_temp_module():
     y = FreshSumConv()(x, torch.tensor([[0, 1, 2], [1, 2, 0]]))
     assert y.tolist() == [[4.0, 5.0], [0.0, 1.0], [2.0, 3.0]]
     assert set(Path(tempfile.gettempdir()).glob(pattern)) == before
+
+
+def test_item14_summary_counts_warnings_and_duplicates(tmp_path, capsys):
+    src = triples(tmp_path, TRIPLES | {"train.txt": TRIPLES["train.txt"] * 2})
+    out = tmp_path / "prepared" / "nations_conve.npz"
+    assert run_cli(capsys, ["prepare", "nations_conve", "--files", str(src.path), "--out", str(out)])[0] == 0
+    csv, md = tmp_path / "summary.csv", tmp_path / "summary.md"
+    argv = ["summarize", str(out.with_suffix(".stats.json")), "--csv", str(csv), "--markdown", str(md)]
+    assert run_cli(capsys, argv)[0] == 0
+    header, row = csv.read_text().splitlines()
+    values = dict(zip(header.split(","), row.split(","), strict=True))
+    assert values["duplicates"] == "2" and values["n_warnings"] == "1"
