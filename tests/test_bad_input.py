@@ -478,6 +478,12 @@ WARNED = [
         {"duplicates": {"triples": 1}, "test_triples": 2},
     ),
     (
+        "item14-triple-in-train-and-test",
+        lambda t: triples(t, TRIPLES | {"valid.txt": "a\tr2\tc\nb\tr2\tc\n", "test.txt": "a\tr1\tb\nb\tr2\tc\n"}),
+        ["{p}!valid.txt:2: triple also in train.txt:2; 3 triple(s) in more than one split"],
+        {"duplicates": {"triples_across_splits": 3}, "test_triples": 2},
+    ),
+    (
         "item14-test-only-relation",
         lambda t: triples(t, TRIPLES | {"test.txt": "c\tr3\ta\n"}),
         ["{p}: 1 relation(s) in valid/test never occur in train ('r3'); their embeddings are never trained"],

@@ -47,10 +47,11 @@ def parse_kb_triples(path: str | os.PathLike[str], name: str | None = None) -> K
         raise DataFormatError(path, f"archive lacks member(s) {', '.join(missing)}")
 
     rows: dict[str, list[tuple[str, str, str]]] = {}
+    first_line: dict[str, dict[tuple[str, str, str], int]] = {}
     dups: list[tuple[str, int, int]] = []  # (split, line, line of its first occurrence)
     for split in SPLITS:
         rows[split] = []
-        seen: dict[tuple[str, str, str], int] = {}
+        seen = first_line[split] = {}
         for lineno, line in enumerate(texts[split].splitlines(), start=1):
             if not line.strip():
                 continue
@@ -74,6 +75,19 @@ def parse_kb_triples(path: str | os.PathLike[str], name: str | None = None) -> K
         warnings.append(
             f"{path}!{split}.txt:{line}: triple repeats line {first}; {len(dups)} duplicated triple(s) "
             "within splits, each counted as often as it appears"
+        )
+    shared = []  # (split, line, an earlier split holding the same triple, its line there)
+    for i, split in enumerate(SPLITS):
+        for row, line in first_line[split].items():
+            earlier = next((e for e in SPLITS[:i] if row in first_line[e]), None)
+            if earlier is not None:
+                shared.append((split, line, earlier, first_line[earlier][row]))
+    if shared:
+        split, line, earlier, first = shared[0]
+        notes.setdefault("duplicates", {})["triples_across_splits"] = len(shared)
+        warnings.append(
+            f"{path}!{split}.txt:{line}: triple also in {earlier}.txt:{first}; "
+            f"{len(shared)} triple(s) in more than one split"
         )
     trained = {r for _, r, _ in rows["train"]}
     untrained = sorted({r for s in SPLITS[1:] for _, r, _ in rows[s]} - trained)
