@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -116,10 +117,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
     except DataError as exc:
-        print(f"gnnlift {args.command}: error: {exc}", file=sys.stderr)
+        print(f"gnnlift {args.command}: error: {' '.join(str(exc).splitlines())}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return _closed_stdout()
+
+
+def _closed_stdout() -> int:
+    """The reader of stdout went away (``gnnlift datasets | head``): stop quietly, like SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
@@ -160,6 +173,8 @@ def cmd_datasets(args: argparse.Namespace) -> int:
         for key, value in stats.items():
             if isinstance(value, dict):
                 value = ", ".join(f"{k}: {v}" for k, v in value.items())
+            elif isinstance(value, list):
+                value = " | ".join(map(str, value))
             print(f"{key:>22}: {value}")
     return 0
 
@@ -203,10 +218,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
             stats = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise DataError(f"{path}: cannot read statistics ({exc})") from None
-        rows.append(
-            {k: v for k, v in stats.items() if not isinstance(v, dict)}
-            | {f"n_{k}": len(v) for k, v in stats.items() if isinstance(v, dict)}
-        )
+        rows.append(_summary_row(stats))
     table = pd.DataFrame(rows).sort_values(["kind", "name"])
     write_text(args.csv, table.to_csv(index=False))
     sections = []
@@ -217,6 +229,19 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     write_text(args.markdown, "\n".join(sections))
     print(f"{len(table)} datasets -> {args.csv}, {args.markdown}")
     return 0
+
+
+def _summary_row(stats: dict) -> dict:
+    """Scalars as they are; a vocabulary or a list as its size; ``duplicates`` as their total."""
+    row = {}
+    for key, value in stats.items():
+        if key == "duplicates":
+            row["duplicates"] = sum(value.values())
+        elif isinstance(value, dict | list):
+            row[f"n_{key}"] = len(value)
+        else:
+            row[key] = value
+    return row
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -20,6 +21,8 @@ _GRAPH_VOCABS = ("node_vocab", "edge_vocab", "class_vocab")
 def save(dataset: Dataset, path: str | os.PathLike[str]) -> Path:
     """Write ``dataset`` to ``path`` atomically."""
     arrays: dict[str, np.ndarray] = {"format": np.array(FORMAT), "name": np.array(dataset.name)}
+    if dataset.notes:
+        arrays["notes"] = np.array(json.dumps(dataset.notes))
     if isinstance(dataset, GraphSet):
         arrays["kind"] = np.array("graphs")
         arrays.update({k: getattr(dataset, k) for k in _GRAPH_ARRAYS})
@@ -47,9 +50,14 @@ def load(path: str | os.PathLike[str]) -> Dataset:
     if str(data.get("format", "")) != FORMAT:
         raise DataFormatError(path, f"not a {FORMAT} dataset cache; delete it and prepare again")
     try:
+        notes = json.loads(str(data["notes"])) if "notes" in data else {}
+    except json.JSONDecodeError:
+        raise DataFormatError(path, "dataset cache has unreadable notes; delete it and prepare again") from None
+    try:
         if str(data["kind"]) == "graphs":
             return GraphSet(
                 name=str(data["name"]),
+                notes=notes,
                 **{k: data[k].astype(np.int64) for k in _GRAPH_ARRAYS},
                 **{k: tuple(data[k].tolist()) for k in _GRAPH_VOCABS},
             )
@@ -61,6 +69,7 @@ def load(path: str | os.PathLike[str]) -> Dataset:
             facts=data.get("facts"),
             queries=data.get("queries"),
             query_labels=data.get("query_labels"),
+            notes=notes,
         )
     except KeyError as exc:
         raise DataFormatError(path, f"dataset cache lacks {exc}; delete it and prepare again") from None

@@ -11,12 +11,14 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 from urllib.parse import urlparse
 
 from gnnlift.atomic import atomic_path
 from gnnlift.data.errors import DataError
 from gnnlift.data.registry import RemoteFile
+from gnnlift.data.textio import one_line
 
 CHUNK = 1 << 20
 
@@ -79,9 +81,9 @@ def fetch(
                 while chunk := src.read(CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
-        except (OSError, urllib.error.URLError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, urllib.error.URLError, EOFError, zlib.error) as exc:
             hint = "" if mirror else "; offline, give a mirror folder (--mirror, config mirror=, or GNNLIFT_MIRROR)"
-            raise DataError(f"{label}cannot read {where} ({exc}){hint}") from None
+            raise DataError(f"{label}cannot read {where} ({one_line(exc)}){hint}") from None
         if digest.hexdigest() != remote.sha256:
             raise ChecksumError(
                 f"{label}sha256 mismatch for {remote.url} (read from {where}): expected {remote.sha256}, "

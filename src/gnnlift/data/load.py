@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -57,22 +58,31 @@ def parse_file(path: PathLike, name: str | None = None) -> Dataset:
     if kind == "cache":
         return cache.load(path)
     if kind == "kb_logic":
-        return parse_kb_logic(path / "examples", path / "queries", name=name or path.name)
+        return parse_entry_files(kind, [path / "examples", path / "queries"], name or path.name)
     return parse_entry_files(kind, [path], name or path.name.split(".")[0])
 
 
 def parse_entry_files(kind: str, files: list[Path], name: str) -> Dataset:
-    """Parse the downloaded files of a dataset of the given kind."""
+    """Parse the downloaded files of a dataset of the given kind; its warnings go to stderr."""
     if kind == "nci_gi50":
-        return parse_nci(files[0], name=name)
-    if kind == "tu":
-        return parse_tu(files[0], name=name)
-    if kind == "kb_triples":
-        return parse_kb_triples(files[0], name=name)
-    if kind == "kb_logic":
+        dataset = parse_nci(files[0], name=name)
+    elif kind == "tu":
+        dataset = parse_tu(files[0], name=name)
+    elif kind == "kb_triples":
+        dataset = parse_kb_triples(files[0], name=name)
+    elif kind == "kb_logic":
         examples, queries = files
-        return parse_kb_logic(examples, queries, name=name)
-    raise DataError(f"no parser for dataset kind {kind!r}")
+        dataset = parse_kb_logic(examples, queries, name=name)
+    else:
+        raise DataError(f"no parser for dataset kind {kind!r}")
+    report_warnings(dataset)
+    return dataset
+
+
+def report_warnings(dataset: Dataset) -> None:
+    """One line on stderr for each warning the parser recorded."""
+    for warning in dataset.notes.get("warnings", ()):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def ensure_raw(entry: DatasetEntry, resources: PathLike | None = None, mirror: PathLike | None = None) -> list[Path]:

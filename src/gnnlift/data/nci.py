@@ -22,11 +22,19 @@ CLASS_VOCAB = ("-", "+")
 
 # One match per fact: an atom, a bond, or anything else (reported as unknown).
 _FACT = re.compile(
-    r"([a-z][a-z0-9]*)\(\s*(\d+)\s*\)"
-    r"|([a-z0-9]+_bond)\(\s*(\d+)\s*,\s*(\d+)\s*\)"
-    r"|([^,\s][^,]*)"
+    r"([a-z][a-z0-9]*)\(\s*([0-9]+)\s*\)"
+    r"|([a-z0-9]+_bond)\(\s*([0-9]+)\s*,\s*([0-9]+)\s*\)"
+    r"|([^,\s][^,]*)",
+    re.ASCII,
 )
-_ID_SHIFT = 32  # key = line << 32 | atom id
+_ID_SHIFT = 32  # key = molecule << 32 | rank of the atom id among all ids (fewer than 2**32 atoms)
+_MAX_ID = (1 << 63) - 1
+
+
+def _check_id(text: str, path, lineno: int) -> None:
+    """Atom ids must fit in int64; larger ones are an error at their line."""
+    if len(text) > 18 and int(text) > _MAX_ID:
+        raise DataFormatError(path, f"atom id {text[:30]} is too large (at most {_MAX_ID})", lineno)
 
 
 def parse_nci(path: str | os.PathLike[str], name: str | None = None) -> GraphSet:
@@ -58,6 +66,7 @@ def parse_nci(path: str | os.PathLike[str], name: str | None = None) -> GraphSet
         n_atoms = 0
         for atype, aid, btype, b1, b2, other in _FACT.findall(line, 1):
             if atype:
+                _check_id(aid, path, lineno)
                 atom_graph.append(g)
                 atom_id.append(int(aid))
                 atom_type.append(atom_vocab.setdefault(atype, len(atom_vocab)))
@@ -66,6 +75,8 @@ def parse_nci(path: str | os.PathLike[str], name: str | None = None) -> GraphSet
                 code = bond_code.get(btype)
                 if code is None:
                     raise DataFormatError(path, f"unknown bond type {btype!r}", lineno)
+                _check_id(b1, path, lineno)
+                _check_id(b2, path, lineno)
                 bond_graph.append(g)
                 bond_src.append(int(b1))
                 bond_dst.append(int(b2))
@@ -80,24 +91,32 @@ def parse_nci(path: str | os.PathLike[str], name: str | None = None) -> GraphSet
 
     lines = np.asarray(line_numbers, dtype=np.int64)
     a_graph = np.asarray(atom_graph, dtype=np.int64)
-    a_key = (a_graph << _ID_SHIFT) | np.asarray(atom_id, dtype=np.int64)
+    a_ids = np.asarray(atom_id, dtype=np.int64)
+    if len(a_ids) >= 1 << _ID_SHIFT:
+        raise DataFormatError(path, f"too many atoms ({len(a_ids)}); at most {(1 << _ID_SHIFT) - 1}")
+    # Ids are ranked among all ids so that a key stays exact whatever the ids' size.
+    id_values = np.unique(a_ids)
+    a_key = (a_graph << _ID_SHIFT) | np.searchsorted(id_values, a_ids)
     order = np.argsort(a_key, kind="stable")
     sorted_keys = a_key[order]
     dup = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
     if len(dup):
         g = int(sorted_keys[dup[0]] >> _ID_SHIFT)
-        aid = int(sorted_keys[dup[0]] & ((1 << _ID_SHIFT) - 1))
+        aid = int(id_values[sorted_keys[dup[0]] & ((1 << _ID_SHIFT) - 1)])
         raise DataFormatError(path, f"atom {aid} is declared twice", int(lines[g]))
 
     b_graph = np.asarray(bond_graph, dtype=np.int64)
     edge_index = np.empty((2, len(b_graph)), dtype=np.int64)
     for row, ends in enumerate((bond_src, bond_dst)):
-        keys = (b_graph << _ID_SHIFT) | np.asarray(ends, dtype=np.int64)
+        end_ids = np.asarray(ends, dtype=np.int64)
+        rank = np.minimum(np.searchsorted(id_values, end_ids), len(id_values) - 1)
+        found = id_values[rank] == end_ids
+        keys = (b_graph << _ID_SHIFT) | rank
         pos = np.searchsorted(sorted_keys, keys)
-        found = pos < len(sorted_keys)
-        found[found] = sorted_keys[pos[found]] == keys[found]
-        if not found.all():
-            bad = int(np.flatnonzero(~found)[0])
+        inside = found & (pos < len(sorted_keys))
+        inside[inside] = sorted_keys[pos[inside]] == keys[inside]
+        if not inside.all():
+            bad = int(np.flatnonzero(~inside)[0])
             raise DataFormatError(path, f"bond to atom {ends[bad]}, which has no type", int(lines[b_graph[bad]]))
         edge_index[row] = pos
     edge_labels = np.asarray(bond_type, dtype=np.int64)

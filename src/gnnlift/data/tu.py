@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from gnnlift.data.errors import DataFormatError
 from gnnlift.data.symmetry import first_asymmetric_edge
-from gnnlift.data.textio import decode
+from gnnlift.data.textio import decode, one_line
 from gnnlift.data.types import GraphSet, group_offsets
 
 REQUIRED = ("A", "graph_indicator", "graph_labels")
 OPTIONAL = ("node_labels", "edge_labels")
+# Members of the TU format that this parser does not read; their presence is a warning.
+UNUSED = ("node_attributes", "edge_attributes", "graph_attributes")
+WIDTH = {"A": 2}  # integers a line; 1 for the other members
+
+_SEP = re.compile(r"[ \t]*,[ \t]*|[ \t]+")  # a comma or a run of spaces and tabs
+_NOT_INT = re.compile(r"[^0-9,+\- \t\r\n]")
+_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_INT64 = 1 << 63
 
 
 def parse_tu(path: str | os.PathLike[str], name: str | None = None) -> GraphSet:
@@ -25,23 +35,26 @@ def parse_tu(path: str | os.PathLike[str], name: str | None = None) -> GraphSet:
     except (zipfile.BadZipFile, OSError) as exc:
         raise DataFormatError(path, f"not a readable zip archive ({exc})") from None
     with archive:
-        members = _find_members(archive, path)
-        tables = {key: _read_ints(archive, member, path) for key, member in members.items()}
+        members, unused = _find_members(archive, path)
+        tables = {key: _read_ints(archive, member, path, WIDTH.get(key, 1)) for key, member in members.items()}
     tu_name = members["A"].rsplit("/", 1)[-1][: -len("_A.txt")]
 
     where = {key: f"{path}!{member}" for key, member in members.items()}
-    indicator = _column(tables["graph_indicator"], where["graph_indicator"])
-    graph_labels = _column(tables["graph_labels"], where["graph_labels"])
+    indicator, indicator_lines = tables["graph_indicator"]
+    graph_labels = tables["graph_labels"][0]
     n_nodes, n_graphs = len(indicator), len(graph_labels)
     if n_graphs == 0 or n_nodes == 0:
         raise DataFormatError(path, "empty dataset: no graphs")
-    edges, _ = tables["A"]
-    if edges.size == 0:
-        edges = edges.reshape(0, 2)
-    if edges.ndim != 2 or edges.shape[1] != 2:
-        raise DataFormatError(where["A"], "expected two node ids a line")
-    if np.any(np.diff(indicator) < 0) or indicator.min() != 1 or indicator.max() != n_graphs:
-        raise DataFormatError(where["graph_indicator"], f"graph ids must run 1..{n_graphs} in order")
+    edges = tables["A"][0]
+    _check_indicator(indicator, indicator_lines, where["graph_indicator"])
+    n_indicated = int(indicator[-1])
+    if n_graphs != n_indicated:
+        label_lines = tables["graph_labels"][1]
+        line = int(label_lines[n_indicated]) if n_graphs > n_indicated else None
+        indicator_name = members["graph_indicator"].rsplit("/", 1)[-1]
+        raise DataFormatError(
+            where["graph_labels"], f"{n_graphs} graph labels, but {indicator_name} has {n_indicated} graphs", line
+        )
 
     edge_index = edges.T.astype(np.int64) - 1
     bad = np.flatnonzero((edge_index < 0).any(0) | (edge_index >= n_nodes).any(0))
@@ -61,6 +74,7 @@ def parse_tu(path: str | os.PathLike[str], name: str | None = None) -> GraphSet:
             where["A"], f"edge list not symmetric: ({u}, {v}) has no reverse", tables["A"][1][bad_edge]
         )
 
+    warnings = [f"{path}!{member}: not read; the graphs are parsed without these values" for member in unused]
     order = np.argsort(graph_of_node[edge_index[0]], kind="stable")
     class_vocab = tuple(str(v) for v in sorted(set(graph_labels.tolist())))
     code = {label: i for i, label in enumerate(class_vocab)}
@@ -75,10 +89,28 @@ def parse_tu(path: str | os.PathLike[str], name: str | None = None) -> GraphSet:
         node_vocab=node_vocab,
         edge_vocab=edge_vocab,
         class_vocab=class_vocab,
+        notes={"warnings": warnings} if warnings else {},
     )
 
 
-def _find_members(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
+def _check_indicator(indicator: np.ndarray, lines: np.ndarray, where: str) -> None:
+    """Graph ids must start at 1 and step by 0 or 1: each graph has at least one node."""
+    if indicator[0] != 1:
+        raise DataFormatError(where, f"graph ids must start at 1, got {indicator[0]}", int(lines[0]))
+    step = np.diff(indicator)
+    bad = np.flatnonzero((step < 0) | (step > 1))
+    if len(bad):
+        i = int(bad[0])
+        prev, this = int(indicator[i]), int(indicator[i + 1])
+        if this < prev:
+            reason = f"graph ids must not decrease, got {this} after {prev}"
+        else:
+            missing = f"graph {prev + 1} has" if this == prev + 2 else f"graphs {prev + 1}..{this - 1} have"
+            reason = f"{missing} no nodes (graph id {this} follows {prev})"
+        raise DataFormatError(where, reason, int(lines[i + 1]))
+
+
+def _find_members(archive: zipfile.ZipFile, path: Path) -> tuple[dict[str, str], list[str]]:
     names = archive.namelist()
     a_files = [n for n in names if n.endswith("_A.txt")]
     if len(a_files) != 1:
@@ -88,42 +120,55 @@ def _find_members(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
     missing = [f"{prefix}{key}.txt" for key in REQUIRED if key not in members]
     if missing:
         raise DataFormatError(path, f"zip lacks member(s) {', '.join(missing)}")
-    return members
+    return members, [f"{prefix}{key}.txt" for key in UNUSED if f"{prefix}{key}.txt" in names]
 
 
-def _read_ints(archive: zipfile.ZipFile, member: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Integer rows of a member and the file line number of each row."""
+def _read_ints(archive: zipfile.ZipFile, member: str, path: Path, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer rows of a member (comma or blank separated) and the file line number of each row."""
     where = f"{path}!{member}"
-    text = decode(archive.read(member), where)
-    lines = text.splitlines()
-    numbers = [i for i, line in enumerate(lines, start=1) if line.strip()]
-    rows = [lines[i - 1] for i in numbers]
-    width = len(rows[0].split(",")) if rows else 1
-    flat = ",".join(rows).split(",")
     try:
-        values = np.asarray(flat, dtype=np.int64) if rows else np.zeros(0, np.int64)
-        if len(values) != width * len(rows):
-            raise ValueError
-    except ValueError:
-        for lineno, row in zip(numbers, rows, strict=True):
-            fields = row.split(",")
-            if len(fields) != width or not all(f.strip().lstrip("-").isdigit() for f in fields):
-                raise DataFormatError(where, f"expected {width} integer(s), got {row.strip()[:40]!r}", lineno) from None
-        raise
-    return values.reshape(len(rows), width) if width > 1 else values, np.asarray(numbers)
-
-
-def _column(table: tuple[np.ndarray, np.ndarray], where: str) -> np.ndarray:
-    values, _ = table
-    if values.ndim != 1:
-        raise DataFormatError(where, "expected one integer a line")
-    return values
+        data = archive.read(member)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise DataFormatError(where, f"damaged zip member ({one_line(exc)})") from None
+    text = decode(data, where)
+    lines = text.splitlines()
+    numbers, kept = [], []
+    for lineno, line in enumerate(lines, start=1):
+        if line := line.strip():
+            numbers.append(lineno)
+            kept.append(line)
+    if not kept:
+        return np.zeros((0, width) if width > 1 else 0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flat = _SEP.sub(",", "\n".join(kept))
+    if not _NOT_INT.search(flat):
+        chars = np.frombuffer(flat.encode() + b"\n", dtype=np.uint8)
+        commas = np.cumsum(chars == ord(","))[chars == ord("\n")]
+        if np.all(np.diff(commas, prepend=0) == width - 1):
+            try:
+                values = np.asarray(flat.replace("\n", ",").split(","), dtype=np.int64)
+            except (ValueError, OverflowError):
+                values = None
+            if values is not None:
+                table = values.reshape(len(kept), width) if width > 1 else values
+                return table, np.asarray(numbers, dtype=np.int64)
+    rows = [_SEP.split(line) for line in kept]
+    for lineno, fields in zip(numbers, rows, strict=True):
+        found = lines[lineno - 1].strip()[:40]
+        if len(fields) != width:
+            reason = f"expected {width} integer(s), got {len(fields)} field(s) in {found!r}"
+            raise DataFormatError(where, reason, lineno)
+        for f in fields:
+            if not _INT.fullmatch(f):
+                raise DataFormatError(where, f"expected {width} integer(s), got {found!r}", lineno)
+            if not -_INT64 <= int(f) < _INT64:
+                raise DataFormatError(where, f"integer {f[:30]} is too large for 64 bits", lineno)
+    raise DataFormatError(where, "cannot read as integers")
 
 
 def _labels(tables, where, key: str, expected: int) -> tuple[np.ndarray, tuple[str, ...]]:
     if key not in tables:
         return np.zeros(expected, dtype=np.int64), ("-",)
-    values = _column(tables[key], where[key])
+    values = tables[key][0]
     if len(values) != expected:
         raise DataFormatError(where[key], f"{len(values)} labels for {expected} items")
     vocab, codes = np.unique(values, return_inverse=True)

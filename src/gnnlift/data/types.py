@@ -27,6 +27,7 @@ class GraphSet:
     node_vocab: tuple[str, ...]
     edge_vocab: tuple[str, ...]
     class_vocab: tuple[str, ...]
+    notes: dict[str, Any] = field(default_factory=dict)  # what the parser noticed ("warnings")
 
     kind = "graphs"
 
@@ -83,6 +84,7 @@ class GraphSet:
             "node_labels": _counts(self.node_labels, self.node_vocab),
             "edge_labels": _counts(self.edge_labels, self.edge_vocab, halve=True),
             "classes": _counts(self.y, self.class_vocab),
+            **_notes(self.notes),
         }
 
 
@@ -102,6 +104,8 @@ class KnowledgeBase:
     facts: np.ndarray | None = None  # (n, 3) int64
     queries: np.ndarray | None = None  # (q, 3) int64
     query_labels: np.ndarray | None = None  # (q,) float64
+    # What the parser noticed: "warnings", "duplicates", "relations_not_in_train".
+    notes: dict[str, Any] = field(default_factory=dict)
 
     kind = "kb"
 
@@ -136,7 +140,7 @@ class KnowledgeBase:
             out["queries"] = len(self.queries)
             out["positive_queries"] = int((self.query_labels > 0.5).sum())
             out["negative_queries"] = int((self.query_labels <= 0.5).sum())
-        return out
+        return out | _notes(self.notes)
 
 
 Dataset = GraphSet | KnowledgeBase
@@ -155,6 +159,11 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
     return np.arange(total, dtype=np.int64) + offsets
+
+
+def _notes(notes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the parser's notes for the statistics (absent when there are none)."""
+    return {k: (dict(v) if isinstance(v, dict) else list(v)) for k, v in notes.items() if v}
 
 
 def _counts(codes: np.ndarray, vocab: tuple[str, ...], halve: bool = False) -> dict[str, int]:
