@@ -43,12 +43,18 @@ def graphs(draw) -> tuple[CompGraph, dict[str, torch.Tensor]]:
         return f"w{len(shapes) - 1}"
 
     def index(bound: int, length: int) -> torch.Tensor:
-        return torch.tensor(draw(st.lists(st.integers(0, bound - 1), min_size=length, max_size=length)), dtype=torch.long)
+        if length == 0:
+            return torch.zeros(0, dtype=torch.long)
+        return torch.tensor(draw(st.lists(st.integers(0, bound - 1), min_size=length, max_size=length)))
+
+    def numbers(choices: list[float], length: int) -> torch.Tensor:
+        drawn = draw(st.lists(st.sampled_from(choices), min_size=length, max_size=length))
+        return torch.tensor(drawn, dtype=torch.float64)
 
     for f in range(draw(st.integers(1, 2))):
         size, dim = draw(st.integers(1, 5)), draw(st.integers(1, 4))
-        values = torch.tensor(draw(st.lists(st.sampled_from([0.0, 1.0, -0.5, 2.0]), min_size=size * dim, max_size=size * dim)))
-        levels.append(Level(f"facts{f}", size, values=values.reshape(size, dim).double(), roles=("fact",)))
+        values = numbers([0.0, 1.0, -0.5, 2.0], size * dim).reshape(size, dim)
+        levels.append(Level(f"facts{f}", size, values=values, roles=("fact",)))
     for li in range(len(levels), len(levels) + draw(st.integers(1, 5))):
         size, act = draw(st.integers(0, 5)), draw(st.sampled_from(ACTIVATIONS))
         usable = [s for s in range(li) if levels[s].size > 0]
@@ -56,7 +62,7 @@ def graphs(draw) -> tuple[CompGraph, dict[str, torch.Tensor]]:
             groups = []
             for _ in range(draw(st.integers(1, 3))):
                 s = draw(st.sampled_from(usable))
-                src = None if levels[s].size >= size and draw(st.booleans()) else index(levels[s].size, size)
+                src = None if levels[s].size == size and draw(st.booleans()) else index(levels[s].size, size)
                 groups.append(Inputs(s, None, None, src))
             scale = draw(st.sampled_from([1.0, -0.7]))
             levels.append(Level(f"outer{li}", size, groups, activation=act, operation="outer", scale=scale))
@@ -67,31 +73,30 @@ def graphs(draw) -> tuple[CompGraph, dict[str, torch.Tensor]]:
             s = draw(st.integers(0, li - 1))
             din = _dim(levels, s, shapes)
             w = weight(dim, din) if din != dim or draw(st.booleans()) else None
-            mode = draw(st.sampled_from(["self", "gather", "edges"] if levels[s].size >= size else ["gather", "edges"]))
-            if levels[s].size == 0 and mode != "self":
-                mode = "edges"
+            modes = ["self", "gather", "edges"] if levels[s].size == size else ["gather", "edges"]
+            mode = draw(st.sampled_from(modes if levels[s].size else ["edges"]))
             if mode == "self":
                 groups.append(Inputs(s, w, None, None))
             elif mode == "gather":
                 groups.append(Inputs(s, w, None, index(levels[s].size, size)))
             else:
                 edges = draw(st.integers(0, 8)) if levels[s].size and size else 0
-                coef = None
-                if draw(st.booleans()):
-                    coef = torch.tensor(draw(st.lists(st.sampled_from([0.5, 2.0, 1 / 3, -1.0]), min_size=edges, max_size=edges))).double()
+                coef = numbers([0.5, 2.0, 1 / 3, -1.0], edges) if draw(st.booleans()) else None
                 first = draw(st.sampled_from([None, True, False]))
-                groups.append(Inputs(s, w, index(size, edges), index(levels[s].size, edges), coef, transform_first=first))
+                dst, src = index(size, edges), index(levels[s].size, edges)
+                groups.append(Inputs(s, w, dst, src, coef, transform_first=first))
         bias = None
         if draw(st.booleans()) or not groups:
             shapes[f"b{li}"] = (dim,)
             bias = f"b{li}"
         levels.append(Level(f"sum{li}", size, groups, bias, act))
-    last = len(levels) - 1
-    size = max(levels[last].size, 1)
-    readout = [Inputs(last, weight(1, _dim(levels, last, shapes)), index(size, size * 2), index(max(levels[last].size, 1), size * 2) if levels[last].size else torch.zeros(0, dtype=torch.long))]
-    if not levels[last].size:
-        readout = [Inputs(last, weight(1, _dim(levels, last, shapes)), torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long))]
-    levels.append(Level("out", size, readout, activation="sigmoid"))
+    last, size = len(levels) - 1, draw(st.integers(1, 3))
+    edges = draw(st.integers(0, 6)) if levels[last].size else 0
+    coef = numbers([0.25, 1.0], edges) if draw(st.booleans()) else None
+    readout = Inputs(
+        last, weight(1, _dim(levels, last, shapes)), index(size, edges), index(levels[last].size, edges), coef
+    )
+    levels.append(Level("out", size, [readout], activation="sigmoid"))
     outputs = index(size, draw(st.integers(1, 4)))  # repeated outputs: lifted samples share a neuron
     gen = torch.Generator().manual_seed(draw(st.integers(0, 2**16)))
     weights = {n: torch.rand(s, generator=gen, dtype=torch.float64) * 2 - 1 for n, s in shapes.items()}
@@ -137,7 +142,9 @@ def test_random_graphs_match_torch(case, seed):
 @pytest.fixture(scope="module")
 def datasets(mirror, tmp_path_factory):
     root = tmp_path_factory.mktemp("resources")
-    return {n: load_dataset(n, resources=root, mirror=mirror, download=True) for n in ("mutag", "nci_gi50_786_0", "nations")}
+    return {
+        n: load_dataset(n, resources=root, mirror=mirror, download=True) for n in ("mutag", "nci_gi50_786_0", "nations")
+    }
 
 
 def assert_agree(rows, dtype=torch.float64):
@@ -155,12 +162,16 @@ def test_models_match_torch(datasets, model, data):
 
 def test_kbe_matches_torch(datasets):
     samples = first_samples(datasets["nations"], 300)
-    assert_agree(compare("kbe", model_config("kbe"), samples, ["plain", "plain-native", "lifted-native"], torch.float64))
+    assert_agree(
+        compare("kbe", model_config("kbe"), samples, ["plain", "plain-native", "lifted-native"], torch.float64)
+    )
 
 
 def test_float32_matches_torch(datasets):
     samples = first_samples(datasets["mutag"], 30)
-    rows = compare("gin", model_config("gin"), samples, ["plain", "plain-native", "lifted-native:sample"], torch.float32)
+    rows = compare(
+        "gin", model_config("gin"), samples, ["plain", "plain-native", "lifted-native:sample"], torch.float32
+    )
     assert_agree(rows, torch.float32)
 
 
@@ -215,7 +226,9 @@ def test_kb_batch1_training_matches_torch(datasets, variant):
     protocol = Protocol("paper", 1, True, "adam", 0.01, "bce")
     curves = {}
     for backend in ("torch", "native"):
-        net = build(variant, "kbe", cfg, dims, torch.float64, LiftConfig(scope="batch") if variant == "lifted" else None)
+        net = build(
+            variant, "kbe", cfg, dims, torch.float64, LiftConfig(scope="batch") if variant == "lifted" else None
+        )
         net.load_canonical(random_weights("kbe", cfg, dims, 0, torch.float64))
         samples = net.prepare_samples(task.data)
         targets = torch.from_numpy(task.targets)
@@ -250,15 +263,51 @@ def _flatten(levels: list[Level], shapes: dict) -> None:
 @pytest.mark.parametrize(
     ("levels", "shapes", "message"),
     [
-        ([_facts(), Level("odd", 2, [Inputs(0, "w", None, None)], activation="gelu")], {"w": (1, 2)}, "level odd: unknown activation 'gelu'"),
-        ([_facts(), Level("prod", 2, [Inputs(0, "w", None, None)], operation="outer")], {"w": (1, 2)}, "level prod: an outer level takes one unweighted input"),
-        ([_facts(), Level("cnt", 2, [Inputs(0, None, None, None, torch.ones(2))])], {}, "level cnt: coefficients on a one-input-a-neuron group"),
-        ([_facts(), Level("mm", 2, [Inputs(0, "w", None, None)])], {"w": (1, 3)}, "level mm: w has shape (1, 3), its input has dimension 2"),
-        ([_facts(), Level("wide", 2, [Inputs(0, "w", None, None)])], {"w": (2, 2)}, "level wide: outputs must be scalars"),
-        ([_facts(), Level("max", 2, [Inputs(0, "w", None, None)], operation="max")], {"w": (1, 2)}, "level max: unknown operation 'max'"),
-        ([_facts(), Level("far", 2, [Inputs(0, "w", torch.tensor([0]), torch.tensor([5]))])], {"w": (1, 2)}, "level far: an input index is outside its level"),
-        ([Level("facts", 1, [Inputs(0, None, None, None)], values=torch.ones(1, 1))], {}, "level facts: a fact level cannot have inputs"),
-        ([_facts(), Level("nobody", 2, [Inputs(0, "v", None, None)])], {"w": (1, 2)}, "level nobody: unknown parameter 'v'"),
+        (
+            [_facts(), Level("odd", 2, [Inputs(0, "w", None, None)], activation="gelu")],
+            {"w": (1, 2)},
+            "level odd: unknown activation 'gelu'",
+        ),
+        (
+            [_facts(), Level("prod", 2, [Inputs(0, "w", None, None)], operation="outer")],
+            {"w": (1, 2)},
+            "level prod: an outer level takes one unweighted input",
+        ),
+        (
+            [_facts(), Level("cnt", 2, [Inputs(0, None, None, None, torch.ones(2))])],
+            {},
+            "level cnt: coefficients on a one-input-a-neuron group",
+        ),
+        (
+            [_facts(), Level("mm", 2, [Inputs(0, "w", None, None)])],
+            {"w": (1, 3)},
+            "level mm: w has shape (1, 3), its input has dimension 2",
+        ),
+        (
+            [_facts(), Level("wide", 2, [Inputs(0, "w", None, None)])],
+            {"w": (2, 2)},
+            "level wide: outputs must be scalars",
+        ),
+        (
+            [_facts(), Level("max", 2, [Inputs(0, "w", None, None)], operation="max")],
+            {"w": (1, 2)},
+            "level max: unknown operation 'max'",
+        ),
+        (
+            [_facts(), Level("far", 2, [Inputs(0, "w", torch.tensor([0]), torch.tensor([5]))])],
+            {"w": (1, 2)},
+            "level far: an input index is outside its level",
+        ),
+        (
+            [Level("facts", 1, [Inputs(0, None, None, None)], values=torch.ones(1, 1))],
+            {},
+            "level facts: a fact level cannot have inputs",
+        ),
+        (
+            [_facts(), Level("nobody", 2, [Inputs(0, "v", None, None)])],
+            {"w": (1, 2)},
+            "level nobody: unknown parameter 'v'",
+        ),
     ],
     ids=lambda x: x if isinstance(x, str) else "",
 )
@@ -268,7 +317,9 @@ def test_unsupported_constructs_are_refused_by_level(levels, shapes, message):
 
 
 def test_shared_levels_cannot_run_sample_by_sample():
-    graph = CompGraph([_facts(1, 1), Level("out", 1, [Inputs(0, "w", None, None)])], 1, torch.zeros(1, dtype=torch.long))
+    graph = CompGraph(
+        [_facts(1, 1), Level("out", 1, [Inputs(0, "w", None, None)])], 1, torch.zeros(1, dtype=torch.long)
+    )
     graph.levels[1].owner = torch.zeros(1, dtype=torch.long)
     with pytest.raises(UnsupportedGraph, match="level facts is shared by all samples"):
         flatten_samples(graph, ParamLayout.of({"w": (1, 1)}), np.float64)

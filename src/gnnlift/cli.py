@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--variants",
         default="plain,lifted,pyg,dgl",
         help="comma-separated (default: plain,lifted,pyg,dgl); lifted = exact lifting at every scope, "
-        "or lifted:sample|batch|dataset",
+        "or lifted:sample|batch|dataset; plain-native and lifted-native[:scope] run the native backend",
     )
     p.add_argument("--draws", type=int, help="random weight draws (default: 3 with lifted variants, else 1)")
     p.add_argument("--limit", type=int, help="only the first N samples (graphs or queries)")

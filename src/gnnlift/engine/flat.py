@@ -205,8 +205,8 @@ class _Builder:
             if group.coef is not None:
                 raise UnsupportedGraph(f"level {level.name}: coefficients on a one-input-a-neuron group")
             if group.src is None:
-                if self.lv[source][K.L_SIZE] < level.size:
-                    raise UnsupportedGraph(f"level {level.name}: one input a neuron from a smaller level")
+                if self.lv[source][K.L_SIZE] != level.size:
+                    raise UnsupportedGraph(f"level {level.name}: one input a neuron from a level of another size")
                 self.edges += level.size
                 return [source, w, wt, K.SELF, -1, -1, -1, din, dout], dout
             src = _array(group.src)
@@ -244,8 +244,8 @@ class _Builder:
             source = where[group.source]
             din = self.lv[source][K.L_DIM]
             if group.src is None:
-                if self.lv[source][K.L_SIZE] < level.size:
-                    raise UnsupportedGraph(f"level {level.name}: one input a neuron from a smaller level")
+                if self.lv[source][K.L_SIZE] != level.size:
+                    raise UnsupportedGraph(f"level {level.name}: one input a neuron from a level of another size")
                 groups.append([source, -1, -1, K.SELF, -1, -1, -1, din, din])
             else:
                 src = _array(group.src)
