@@ -3,14 +3,19 @@
 import os
 import sys
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from gnnlift.data.registry import require
-from gnnlift import matrix
+from gnnlift import config_schema, matrix
 from gnnlift.frameworks import neuralogic
 
 
-validate(config, schema="../schemas/config.schema.yaml")
+try:  # one short message naming the key at fault, not Snakemake's dump of the whole schema
+    config_schema.check(config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
+except config_schema.ConfigError as exc:
+    raise WorkflowError(str(exc)) from None
+validate(config, schema="../schemas/config.schema.yaml")  # fills in the schema's defaults
 
 RESOURCES = config["resources"]
 MIRROR = config.get("mirror") or os.environ.get("GNNLIFT_MIRROR", "")
