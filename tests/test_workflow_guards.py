@@ -57,3 +57,53 @@ def test_item1_check_names_the_bad_value():
     group = {"models": ["gcn"], "dataset": ["mutag"]}
     with pytest.raises(ConfigError, match=r"unknown key 'dataset' in compression\.groups\.0"):
         check({"datasets": ["mutag"], "compression": {"groups": [group]}}, schema)
+
+
+def experiment(models: list[str], datasets: list[str], variants: tuple[str, ...] = ("lifted",)) -> dict:
+    groups = [{"models": models, "datasets": datasets}]
+    return {"groups": groups, "variants": list(variants), "protocols": ["paper"], "seeds": [0], "folds": [0]}
+
+
+def test_item5_unknown_model_is_refused_when_the_plan_is_built():
+    from gnnlift import matrix
+
+    valid = "valid models: gcn, sage, gin, gnn_embed, graphlet, kbe"
+    for variants in (("lifted",), ("neuralogic",), ("lifted", "neuralogic-off")):
+        with pytest.raises(
+            ValueError, match=rf"experiment table1: unknown model 'gni' \(did you mean gin or gcn\?\); {valid}"
+        ):
+            matrix.runs("table1", experiment(["gcn", "gni"], ["mutag"], variants), ["mutag"])
+    with pytest.raises(ValueError, match="unknown model 'gni'"):
+        matrix.supported("gni", "neuralogic")
+    with pytest.raises(ValueError, match="compression: unknown model 'gni'"):
+        matrix.pairs([{"models": ["gni"], "datasets": "molecules"}], ["mutag"], ["mutag"], "compression")
+    assert len(matrix.runs("table1", experiment(["gcn", "graphlet"], ["mutag"], ("neuralogic",)), ["mutag"])) == 1
+
+
+def test_item5_unknown_dataset_is_refused_when_the_plan_is_built():
+    from gnnlift import matrix
+
+    with pytest.raises(
+        ValueError, match=r"unknown dataset 'mutg' \(did you mean mutag\?\); valid datasets: mutag, nations"
+    ):
+        matrix.runs("table1", experiment(["gcn"], ["mutg"]), ["mutag"], datasets=["mutag", "nations"])
+    with pytest.raises(ValueError, match=r"unknown dataset 'mutg' .*\(79 in all\)"):
+        matrix.runs("table1", experiment(["gcn"], ["mutg"]), ["mutag"])  # against the registry
+    with pytest.raises(ValueError, match="unknown dataset 'ptc_mr'; valid datasets: mutag$"):
+        matrix.pairs([{"models": ["gcn"], "datasets": ["ptc_mr"]}], ["mutag"], ["mutag"])
+
+
+def test_item5_model_typo_stops_the_dry_run(tmp_path):
+    config = {
+        "datasets": ["mutag"],
+        "experiments": {
+            name: {"enabled": name == "table1", **experiment(["gni"], ["mutag"], ("lifted", "neuralogic"))}
+            for name in ("table1", "lossless", "precision", "scaling")
+        },
+        "compression": None,
+        "clashes": None,
+    }
+    result = dry_run(write_yaml(tmp_path / "gni.yaml", config))
+    assert result.returncode != 0
+    assert "experiment table1: unknown model 'gni' (did you mean gin or gcn?); valid models: gcn," in result.stdout
+    assert "Job stats" not in result.stdout

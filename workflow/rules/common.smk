@@ -6,7 +6,7 @@ import sys
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from gnnlift.data.registry import require
+from gnnlift.data.registry import registry, require
 from gnnlift import config_schema, matrix
 from gnnlift.frameworks import neuralogic
 
@@ -20,8 +20,7 @@ validate(config, schema="../schemas/config.schema.yaml")  # fills in the schema'
 RESOURCES = config["resources"]
 MIRROR = config.get("mirror") or os.environ.get("GNNLIFT_MIRROR", "")
 DATASETS = [name.lower() for name in config["datasets"]]
-for _name in DATASETS:
-    require(_name)
+matrix.check_names("dataset", DATASETS, list(registry()), "config: datasets")
 MOLECULES = [name for name in DATASETS if require(name).kind in ("nci_gi50", "tu")]
 EXPERIMENTS = {k: v for k, v in (config.get("experiments") or {}).items() if v.get("enabled", True)}
 COMPRESSION = config.get("compression") or {}
@@ -37,18 +36,16 @@ if LEFT_OUT:
 RUNS = {
     run.path: (run, EXPERIMENTS[name])
     for name in EXPERIMENTS
-    for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES, SKIPPED_VARIANTS)
+    for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES, SKIPPED_VARIANTS, DATASETS)
 }
-COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES)
-CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES)
+# Every model and dataset of the plan is checked here, by name, before any job starts.
+COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES, DATASETS, "compression")
+CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES, DATASETS, "clashes")
 FIGURE_OF = {  # figure -> the table it is drawn from
     **{name: name for name in EXPERIMENTS},
     **({"compression": "compression"} if COMPRESS_PAIRS else {}),
     **({"clashes": "clashes"} if CLASH_PAIRS else {}),
 }
-for _model, _dataset in [*COMPRESS_PAIRS, *CLASH_PAIRS, *[(r.model, r.dataset) for r, _ in RUNS.values()]]:
-    if _dataset not in DATASETS:
-        raise ValueError(f"config: dataset {_dataset} is used by an experiment but not listed under datasets")
 
 
 wildcard_constraints:
