@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from gnnlift.report.collect import RUN_KEYS
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -107,3 +111,98 @@ def test_item5_model_typo_stops_the_dry_run(tmp_path):
     assert result.returncode != 0
     assert "experiment table1: unknown model 'gni' (did you mean gin or gcn?); valid models: gcn," in result.stdout
     assert "Job stats" not in result.stdout
+
+
+def metrics(**changes) -> dict:
+    """A minimal run's metrics.json, as `gnnlift.run` writes it, with ``changes`` applied (None: drop)."""
+    m = {
+        "model": "gcn",
+        "dataset": "mutag",
+        "config": {"protocol": {"batch_size": 1}},
+        "fold": 0,
+        "seed": 0,
+        "epochs": 2,
+        "timed_epochs": 1,
+        "epoch_seconds_median": 0.1,
+        "epoch_seconds_mean": 0.1,
+        "loss_curve": [0.7, 0.6],
+    }
+    m.update(changes)
+    return {k: v for k, v in m.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{}", "missing model, dataset, config.protocol.batch_size, fold, seed, epochs,"),
+        ("[]", "an array, not an object"),
+        ("null", "null, not an object"),
+        ("3", "a number, not an object"),
+        (json.dumps(metrics(seed=None, epochs=None)), "missing seed, epochs$"),
+        (json.dumps(metrics(config={"protocol": {}})), "missing config.protocol.batch_size$"),
+        (json.dumps(metrics(config=[])), "missing config.protocol.batch_size$"),
+        (json.dumps(metrics(loss_curve=None)), "missing loss_curve$"),
+        (json.dumps(metrics(loss_curve=1.0)), "loss_curve is a number, not an array$"),
+        (json.dumps(metrics(evaluation=[1])), "evaluation is an array, not an object$"),
+        ('{"model": "gcn"', "not a readable JSON file"),
+    ],
+)
+def test_item3_metrics_of_the_wrong_shape(tmp_path, content, message):
+    from gnnlift.data.errors import DataError
+    from gnnlift.report.collect import runs_table
+
+    good = tmp_path / "table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json"
+    bad = tmp_path / "table1/gcn/mutag/lifted/paper/fold0/seed1/metrics.json"
+    for path, text in ((good, json.dumps(metrics())), (bad, content)):
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    assert len(runs_table([good])) == 1
+    with pytest.raises(DataError) as info:
+        runs_table([good, bad])
+    text = str(info.value)
+    assert text.startswith(f"{bad}: ") and "\n" not in text
+    assert re.search(message, text), text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{}", "not lifting statistics: missing model, dataset, samples, lifting,"),
+        ("[]", "not lifting statistics: an empty array"),
+        ("null", "null, not an object"),
+        ("[{}]", "missing model,"),
+        ('{"model": "gcn", "lifting": []}', "missing dataset, samples, neurons.raw"),
+    ],
+)
+def test_item3_compress_statistics_of_the_wrong_shape(tmp_path, content, message):
+    from gnnlift.data.errors import DataError
+    from gnnlift.report.collect import compress_table
+
+    bad = tmp_path / "mutag.json"
+    bad.write_text(content)
+    with pytest.raises(DataError) as info:
+        compress_table([bad])
+    assert str(info.value).startswith(f"{bad}: not ") and message in str(info.value)
+
+
+def test_item3_aggregate_names_the_file_in_one_line(tmp_path):
+    bad = tmp_path / "table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("{}")
+    command = [
+        sys.executable,
+        "-m",
+        "gnnlift",
+        "aggregate",
+        "--kind",
+        "runs",
+        "--out",
+        str(tmp_path / "t.csv"),
+        str(bad),
+    ]
+    result = subprocess.run(command, env=ENV, capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"gnnlift aggregate: error: {bad}: not a run's metrics: missing {', '.join(RUN_KEYS)}"
+    ]
+    assert not (tmp_path / "t.csv").exists()
