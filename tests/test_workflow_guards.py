@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -206,3 +208,93 @@ def test_item3_aggregate_names_the_file_in_one_line(tmp_path):
         f"gnnlift aggregate: error: {bad}: not a run's metrics: missing {', '.join(RUN_KEYS)}"
     ]
     assert not (tmp_path / "t.csv").exists()
+
+
+def copy_repo(dest: Path) -> Path:
+    """The tracked (and not ignored) files of the repository in ``dest``: results and resources stay apart."""
+    listing = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]
+    for name in subprocess.run(listing, cwd=REPO, capture_output=True, text=True, check=True).stdout.split():
+        if (REPO / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, dest / name)
+    return dest
+
+
+SMALL = {  # two timed runs of gcn on MUTAG, nothing else
+    "datasets": ["mutag"],
+    "experiments": {
+        "table1": {**experiment(["gcn"], ["mutag"]), "seeds": [0, 1], "overrides": ["epochs=2", "warmup=1"]},
+        **{name: {"enabled": False} for name in ("lossless", "precision", "scaling")},
+    },
+    "compression": None,
+    "clashes": None,
+}
+RUN = "results/runs/table1/gcn/mutag/lifted/paper/fold0/seed{}/metrics.json"
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory, mirror) -> tuple[Path, list[str]]:
+    """A copy of the repository after a complete small workflow, and the command that made it."""
+    root = tmp_path_factory.mktemp("finished")
+    repo = copy_repo(root / "repo")
+    config = write_yaml(root / "small.yaml", SMALL)
+    command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
+    result = subprocess.run(command, cwd=repo, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert (repo / "results/report/report.md").is_file()
+    return repo, command
+
+
+@pytest.fixture
+def done(finished, tmp_path) -> tuple[Path, list[str]]:
+    """A fresh copy of the finished workflow (times and Snakemake's records kept) for one test to break."""
+    repo, command = finished
+    shutil.copytree(repo, tmp_path / "repo", symlinks=True)
+    return tmp_path / "repo", command
+
+
+def snakemake(repo: Path, command: list[str], *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*command, *extra], cwd=repo, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def planned(output: str) -> dict[str, int]:
+    """The job counts of a dry run's "Job stats" table."""
+    lines = output.split("Job stats:", 1)[1].splitlines()[3:]
+    rows = [line.split() for line in itertools.takewhile(str.strip, lines)]
+    return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
+
+
+def test_item2_a_deleted_run_is_redone(done):
+    repo, command = done
+    assert "Nothing to be done" in snakemake(repo, command, "-n").stdout
+    (repo / RUN.format(1)).unlink()
+    dry = snakemake(repo, command, "-n")
+    assert dry.returncode == 0, dry.stdout[-2000:]
+    assert planned(dry.stdout) == {"run": 1, "aggregate_runs": 1, "figure": 1, "report": 1, "all": 1, "total": 5}
+    assert f"output: {RUN.format(1)}" in dry.stdout and f"output: {RUN.format(0)}" not in dry.stdout
+    report = (repo / "results/report/report.md").stat().st_mtime_ns
+    rerun = snakemake(repo, command)
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    assert json.loads((repo / RUN.format(1)).read_text())["epochs"] == 2
+    assert (repo / "results/report/report.md").stat().st_mtime_ns > report
+
+
+def test_item2_a_broken_run_fails_every_rerun_loudly(done):
+    repo, command = done
+    broken = repo / RUN.format(0)
+    broken.write_text('{"model": "gcn"')
+    for attempt in range(2):
+        result = snakemake(repo, command)
+        assert result.returncode != 0, (attempt, result.stdout[-3000:])
+        assert "Nothing to be done" not in result.stdout
+        assert "Error in rule aggregate_runs" in result.stdout, result.stdout[-3000:]
+        log = (repo / "logs/aggregate/table1.log").read_text()
+        assert f"{RUN.format(0)}: not a readable JSON file" in log
+        assert not (repo / "results/tables/table1.csv").exists()
+    broken.write_text("{}")
+    assert (
+        "not a run's metrics: missing model"
+        in snakemake(repo, command).stdout + (repo / "logs/aggregate/table1.log").read_text()
+    )

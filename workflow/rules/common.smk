@@ -147,9 +147,19 @@ def report_inputs():
 
 
 def all_outputs():
-    """What `rule all` asks for under the current config."""
+    """What `rule all` asks for under the current config: every run, table, figure and the report.
+
+    Each is a target of its own, so a missing or failed one is redone (or fails again) on every
+    rerun, even where the report that was made from it still exists.
+    """
+    made_from = report_inputs()
     return [
         *[f"{RESOURCES}/prepared/{name}.npz" for name in DATASETS],
-        "results/datasets/summary.csv",
+        made_from["datasets"],
+        *[f"results/runs/{key}/metrics.json" for key in RUNS],
+        *compress_outputs(),
+        *clash_outputs(),
+        *made_from["tables"],
+        *made_from["figures"],
         "results/report/report.md",
     ]
