@@ -298,3 +298,22 @@ def test_item2_a_broken_run_fails_every_rerun_loudly(done):
         "not a run's metrics: missing model"
         in snakemake(repo, command).stdout + (repo / "logs/aggregate/table1.log").read_text()
     )
+
+
+def test_item5b_the_report_states_only_the_timing_limit_applied():
+    import pandas as pd
+
+    from gnnlift.report.markdown import environment
+
+    runs = pd.DataFrame([{"cpu": "x86", "threads": 1, "dtype": "float32", "torch": "2.13.0"}])
+    one = environment([runs], "1")
+    assert "timing jobs: one at a time (Snakemake resource `timing=1`" in one
+    assert "at most 2 at a time (Snakemake resource `timing=2`" in environment([runs], "2")
+    for limit in ("none", None):
+        text = environment([runs], limit)
+        assert "one at a time" not in text.replace("whether they ran one at a time is not known", "")
+        assert "timing=1" not in text
+    assert "no Snakemake `timing` resource limit was applied" in environment([runs], "none")
+    assert "whether they ran one at a time is not known" in environment([runs])
+    with pytest.raises(ValueError, match="timing limit 'lots'"):
+        environment([runs], "lots")

@@ -132,6 +132,13 @@ def left_out_option(wildcards):
     return f"--left-out '{', '.join(LEFT_OUT)} ({NEURALOGIC_MISSING})'"
 
 
+def timing_limit_option(wildcards):
+    """--timing-limit of gnnlift report: the `timing` resource limit (--resources) this invocation applies."""
+    limit = workflow.global_resources.get("timing")
+    value = getattr(limit, "value", limit)
+    return f"--timing-limit {value if value is not None else 'none'}"
+
+
 def figure_table(wildcards):
     return f"results/tables/{FIGURE_OF[wildcards.figure]}.csv"
 
