@@ -300,6 +300,37 @@ def test_item2_a_broken_run_fails_every_rerun_loudly(done):
     )
 
 
+def report_command(output: str) -> str:
+    return next(line for line in output.splitlines() if "python -m gnnlift report" in line)
+
+
+def test_item4_the_readme_command_applies_the_default_profile(tmp_path):
+    readme = (REPO / "README.md").read_text()
+    assert "&& snakemake --cores 8\n" in readme and "workflow/profiles" not in readme
+    config = write_yaml(tmp_path / "small.yaml", SMALL)
+    result = dry_run(config, "--cores", "8", "--printshellcmds")  # the README's `snakemake --cores 8`, dry
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "Using workflow specific profile profiles/default" in result.stdout
+    assert "--timing-limit 1 " in report_command(result.stdout)  # `resources: [timing=1]`, set by the profile alone
+    profile = yaml.safe_load((REPO / "profiles/default/config.yaml").read_text())
+    assert profile["resources"] == ["timing=1"] and profile["rerun-incomplete"] is True
+    elsewhere = tmp_path / "elsewhere"  # run from another folder: the profile beside the Snakefile still applies
+    elsewhere.mkdir()
+    result = dry_run(config, "--snakefile", str(REPO / "Snakefile"), "--directory", str(REPO), "-p", cwd=elsewhere)
+    assert "--timing-limit 1 " in report_command(result.stdout), result.stdout[-2000:]
+
+
+def test_item4_other_profiles_replace_the_default(tmp_path):
+    config = write_yaml(tmp_path / "small.yaml", SMALL)
+    off = dry_run(config, "--workflow-profile", "none", "--printshellcmds")
+    assert "Using workflow specific profile" not in off.stdout
+    assert "--timing-limit none " in report_command(off.stdout)
+    slurm = dry_run(config, "--workflow-profile", "profiles/slurm", "--printshellcmds")
+    assert "Using workflow specific profile profiles/slurm" in slurm.stdout
+    assert "--timing-limit none " in report_command(slurm.stdout)
+    assert "--timing-limit 3 " in report_command(dry_run(config, "--resources", "timing=3", "-p").stdout)
+
+
 def test_item5b_the_report_states_only_the_timing_limit_applied():
     import pandas as pd
 
@@ -317,3 +348,9 @@ def test_item5b_the_report_states_only_the_timing_limit_applied():
     assert "whether they ran one at a time is not known" in environment([runs])
     with pytest.raises(ValueError, match="timing limit 'lots'"):
         environment([runs], "lots")
+
+
+def test_item5b_the_workflow_passes_the_applied_limit_to_the_report(finished):
+    repo, _ = finished
+    report = (repo / "results/report/report.md").read_text()
+    assert "- timing jobs: one at a time (Snakemake resource `timing=1`, as applied by the invocation" in report
