@@ -154,7 +154,7 @@ def report_inputs():
 
 
 def all_outputs():
-    """What `rule all` asks for under the current config: every run, table, figure and the report.
+    """The targets of `all` under the current config (every run, table, figure and the report).
 
     Each is a target of its own, so a missing or failed one is redone (or fails again) on every
     rerun, even where the report that was made from it still exists.
