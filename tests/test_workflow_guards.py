@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gnnlift.report.collect import RUN_KEYS
-
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -188,6 +186,8 @@ def test_item3_compress_statistics_of_the_wrong_shape(tmp_path, content, message
 
 
 def test_item3_aggregate_names_the_file_in_one_line(tmp_path):
+    from gnnlift.report.collect import RUN_KEYS
+
     bad = tmp_path / "table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json"
     bad.parent.mkdir(parents=True)
     bad.write_text("{}")
