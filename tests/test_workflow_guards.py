@@ -259,7 +259,9 @@ def snakemake(repo: Path, command: list[str], *extra: str) -> subprocess.Complet
 
 
 def planned(output: str) -> dict[str, int]:
-    """The job counts of a dry run's "Job stats" table."""
+    """The job counts of a dry run's "Job stats" table (none where nothing is to be done)."""
+    if "Job stats:" not in output:
+        return {}
     lines = output.split("Job stats:", 1)[1].splitlines()[3:]
     rows = [line.split() for line in itertools.takewhile(str.strip, lines)]
     return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
