@@ -307,8 +307,7 @@ def timing_line(limit: str | None) -> str:
         )
     if limit == "none":
         return (
-            "- timing jobs: no Snakemake `timing` resource limit was applied by the invocation that wrote this "
-            "report, so nothing in it kept timed runs from running at the same time\n"
+            "- timing jobs: no Snakemake `timing` resource limit was applied by the invocation that wrote this report\n"
         )
     if not limit.isdigit():
         raise ValueError(f"timing limit {limit!r}: expected a whole number or none")
