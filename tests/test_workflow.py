@@ -201,7 +201,7 @@ def small_config(path: Path, epochs: int, seeds: tuple[int, ...] = (0,), extra: 
 def test_slurm_profile_dry_run(tmp_path):
     repo = copy_repo(tmp_path)
     result = subprocess.run(
-        [*SNAKEMAKE, "--profile", "workflow/profiles/slurm", "--dry-run", "--configfile", "config/quick.yaml"],
+        [*SNAKEMAKE, "--workflow-profile", "profiles/slurm", "--dry-run", "--configfile", "config/quick.yaml"],
         cwd=repo,
         env=ENV,
         capture_output=True,

@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--datasets", type=Path, help="the dataset summary CSV")
     p.add_argument("--paper", type=Path, required=True, help="config/paper.yaml")
     p.add_argument("--left-out", action="append", default=[], help="a variant left out of the run, and why")
+    p.add_argument(
+        "--timing-limit",
+        help="the Snakemake `timing` resource limit applied to the runs: a number, or none (default: not known)",
+    )
     p.add_argument("--out", type=Path, required=True)
 
     p = sub.add_parser("summarize", help="one table of the statistics of prepared datasets")
@@ -355,7 +359,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from gnnlift.atomic import write_text
     from gnnlift.report.markdown import write_report
 
-    write_text(args.out, write_report(args.tables, args.figures, args.datasets, args.paper, args.out, args.left_out))
+    try:
+        text = write_report(
+            args.tables, args.figures, args.datasets, args.paper, args.out, args.left_out, args.timing_limit
+        )
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    write_text(args.out, text)
     print(f"wrote {args.out}")
     return 0
 

@@ -15,9 +15,10 @@ Variant and protocol labels are short and carry their settings:
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 _VARIANT = re.compile(r"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset)|-value-d(\d+))?$")
@@ -96,17 +97,57 @@ def protocol_overrides(label: str) -> list[str]:
     return [f"protocol={name}"] + ([f"protocol.batch_size={int(size)}"] if size else [])
 
 
-def pairs(groups: Iterable[Mapping], molecules: list[str]) -> list[tuple[str, str]]:
-    """(model, dataset) pairs of an experiment's groups; ``datasets: molecules`` = every graph dataset."""
+def pairs(
+    groups: Iterable[Mapping], molecules: list[str], datasets: Sequence[str] | None = None, where: str = "config"
+) -> list[tuple[str, str]]:
+    """(model, dataset) pairs of an experiment's groups; ``datasets: molecules`` = every graph dataset.
+
+    Every model must be in the model registry and every dataset in ``datasets`` (the config's
+    list; by default the dataset registry): an unknown name is refused, with the valid ones.
+    """
     out = []
     for group in groups:
-        datasets = molecules if group["datasets"] == "molecules" else list(group["datasets"])
-        out += [(m, d) for m in group["models"] for d in datasets if (m, d) not in out]
+        names = molecules if group["datasets"] == "molecules" else list(group["datasets"])
+        check_names("model", group["models"], _models(), where)
+        check_names("dataset", names, _datasets() if datasets is None else list(datasets), where)
+        out += [(m, d) for m in group["models"] for d in names if (m, d) not in out]
     return out
 
 
-def runs(name: str, experiment: Mapping, molecules: list[str], skip: Iterable[str] = ()) -> list[Run]:
-    """Every run of one training experiment, but those of the variant labels in ``skip``."""
+def check_names(kind: str, names: Iterable[str], valid: Sequence[str], where: str) -> None:
+    """Refuse the first of ``names`` not in ``valid``, naming it, close matches and the valid names."""
+    for name in names:
+        if name in valid:
+            continue
+        close = difflib.get_close_matches(str(name), valid, n=3)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        shown = ", ".join(valid) if len(valid) <= 12 else f"{', '.join(valid[:12])}, ... ({len(valid)} in all)"
+        raise ValueError(f"{where}: unknown {kind} {name!r}{hint}; valid {kind}s: {shown}")
+
+
+def _models() -> list[str]:
+    from gnnlift.models import MODELS
+
+    return list(MODELS)
+
+
+def _datasets() -> list[str]:
+    from gnnlift.data.registry import registry
+
+    return list(registry())
+
+
+def runs(
+    name: str,
+    experiment: Mapping,
+    molecules: list[str],
+    skip: Iterable[str] = (),
+    datasets: Sequence[str] | None = None,
+) -> list[Run]:
+    """Every run of one training experiment, but those of the variant labels in ``skip``.
+
+    Labels, models and datasets are checked first (``datasets``: as in :func:`pairs`).
+    """
     for label in experiment["variants"]:
         variant_overrides(label)
     for label in experiment["protocols"]:
@@ -114,7 +155,7 @@ def runs(name: str, experiment: Mapping, molecules: list[str], skip: Iterable[st
     return [
         Run(name, model, dataset, variant, protocol, fold, seed)
         for (model, dataset), variant, protocol, fold, seed in itertools.product(
-            pairs(experiment["groups"], molecules),
+            pairs(experiment["groups"], molecules, datasets, f"experiment {name}"),
             [v for v in experiment["variants"] if v not in skip],
             experiment["protocols"],
             experiment["folds"],
@@ -125,9 +166,13 @@ def runs(name: str, experiment: Mapping, molecules: list[str], skip: Iterable[st
 
 
 def supported(model: str, variant: str) -> bool:
-    """Whether ``variant`` can express ``model`` (NeuraLogic cannot write graphlet's path rule)."""
+    """Whether ``variant`` can express ``model`` (NeuraLogic cannot write graphlet's path rule).
+
+    An unknown model is refused, never quietly unsupported.
+    """
     from gnnlift.frameworks.neuralogic.templates import SUPPORTED
 
+    check_names("model", [model], _models(), "config")
     return variant not in NEURALOGIC or model in SUPPORTED
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:  # torch is imported on use: the workflow reads MODELS when it plans, without torch
+    import torch
 
-from gnnlift.frameworks.base import Variant
-from gnnlift.templates.dims import Dims
+    from gnnlift.frameworks.base import Variant
+    from gnnlift.templates.dims import Dims
 
 VARIANTS = ("plain", "lifted", "pyg", "dgl")
 
@@ -88,6 +89,8 @@ def random_weights(model: str, cfg: Any, dims: Dims, seed: int, dtype: torch.dty
 
 def weights_for_shapes(shapes: dict[str, tuple[int, ...]], seed: int, dtype: torch.dtype) -> dict[str, torch.Tensor]:
     """Random weights (see :func:`random_weights`) for named shapes."""
+    import torch
+
     gen = torch.Generator().manual_seed(seed)
     out = {}
     for name, shape in shapes.items():

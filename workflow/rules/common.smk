@@ -3,20 +3,24 @@
 import os
 import sys
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from gnnlift.data.registry import require
-from gnnlift import matrix
+from gnnlift.data.registry import registry, require
+from gnnlift import config_schema, matrix
 from gnnlift.frameworks import neuralogic
 
 
-validate(config, schema="../schemas/config.schema.yaml")
+try:  # one short message naming the key at fault, not Snakemake's dump of the whole schema
+    config_schema.check(config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
+except config_schema.ConfigError as exc:
+    raise WorkflowError(str(exc)) from None
+validate(config, schema="../schemas/config.schema.yaml")  # fills in the schema's defaults
 
 RESOURCES = config["resources"]
 MIRROR = config.get("mirror") or os.environ.get("GNNLIFT_MIRROR", "")
 DATASETS = [name.lower() for name in config["datasets"]]
-for _name in DATASETS:
-    require(_name)
+matrix.check_names("dataset", DATASETS, list(registry()), "config: datasets")
 MOLECULES = [name for name in DATASETS if require(name).kind in ("nci_gi50", "tu")]
 EXPERIMENTS = {k: v for k, v in (config.get("experiments") or {}).items() if v.get("enabled", True)}
 COMPRESSION = config.get("compression") or {}
@@ -32,18 +36,16 @@ if LEFT_OUT:
 RUNS = {
     run.path: (run, EXPERIMENTS[name])
     for name in EXPERIMENTS
-    for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES, SKIPPED_VARIANTS)
+    for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES, SKIPPED_VARIANTS, DATASETS)
 }
-COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES)
-CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES)
+# Every model and dataset of the plan is checked here, by name, before any job starts.
+COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES, DATASETS, "compression")
+CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES, DATASETS, "clashes")
 FIGURE_OF = {  # figure -> the table it is drawn from
     **{name: name for name in EXPERIMENTS},
     **({"compression": "compression"} if COMPRESS_PAIRS else {}),
     **({"clashes": "clashes"} if CLASH_PAIRS else {}),
 }
-for _model, _dataset in [*COMPRESS_PAIRS, *CLASH_PAIRS, *[(r.model, r.dataset) for r, _ in RUNS.values()]]:
-    if _dataset not in DATASETS:
-        raise ValueError(f"config: dataset {_dataset} is used by an experiment but not listed under datasets")
 
 
 wildcard_constraints:
@@ -130,6 +132,13 @@ def left_out_option(wildcards):
     return f"--left-out '{', '.join(LEFT_OUT)} ({NEURALOGIC_MISSING})'"
 
 
+def timing_limit_option(wildcards):
+    """--timing-limit of gnnlift report: the `timing` resource limit (--resources) this invocation applies."""
+    limit = workflow.global_resources.get("timing")
+    value = getattr(limit, "value", limit)
+    return f"--timing-limit {value if value is not None else 'none'}"
+
+
 def figure_table(wildcards):
     return f"results/tables/{FIGURE_OF[wildcards.figure]}.csv"
 
@@ -145,9 +154,19 @@ def report_inputs():
 
 
 def all_outputs():
-    """What `rule all` asks for under the current config."""
+    """The targets of `all` under the current config (every run, table, figure and the report).
+
+    Each is a target of its own, so a missing or failed one is redone (or fails again) on every
+    rerun, even where the report that was made from it still exists.
+    """
+    made_from = report_inputs()
     return [
         *[f"{RESOURCES}/prepared/{name}.npz" for name in DATASETS],
-        "results/datasets/summary.csv",
+        made_from["datasets"],
+        *[f"results/runs/{key}/metrics.json" for key in RUNS],
+        *compress_outputs(),
+        *clash_outputs(),
+        *made_from["tables"],
+        *made_from["figures"],
         "results/report/report.md",
     ]

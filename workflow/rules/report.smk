@@ -91,8 +91,10 @@ rule report:
         "logs/report.log",
     params:
         left_out=left_out_option,
+        timing_limit=timing_limit_option,
     conda:
         "../../envs/gnnlift.yaml"
     shell:
         "python -m gnnlift report --tables results/tables --figures results/report/figures "
-        "--datasets {input.datasets} --paper {input.paper} {params.left_out} --out {output} > {log} 2>&1"
+        "--datasets {input.datasets} --paper {input.paper} {params.left_out} "
+        "{params.timing_limit} --out {output} > {log} 2>&1"

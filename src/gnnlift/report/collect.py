@@ -18,6 +18,71 @@ def _load(path: Path):
         raise DataError(f"{path}: not a readable JSON file ({exc})") from None
 
 
+# What a file must hold to make a row (dotted: nested keys); anything else is read where present.
+RUN_KEYS = (
+    "model",
+    "dataset",
+    "config.protocol.batch_size",
+    "fold",
+    "seed",
+    "epochs",
+    "timed_epochs",
+    "epoch_seconds_median",
+    "epoch_seconds_mean",
+    "loss_curve",
+)
+COMPRESS_KEYS = (
+    "model",
+    "dataset",
+    "samples",
+    "lifting",
+    "neurons.raw",
+    "neurons.lifted",
+    "edges.raw",
+    "edges.lifted",
+    "ratio.neurons",
+    "ratio.edges",
+    "ratio.paper_neurons",
+    "paper.raw.total",
+    "paper.pruned.total",
+    "paper.lifted.total",
+    "clashes",
+    "lift_seconds",
+    "ground_seconds",
+)
+_OBJECTS = ("evaluation", "lifting", "graph", "samples", "one_off_seconds", "environment", "neuralogic")
+_MISSING = object()
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+
+
+def _json_type(value) -> str:
+    return _JSON_TYPES.get(type(value), "a number")
+
+
+def _require(path: Path, data, keys: Iterable[str], what: str) -> None:
+    """One line naming ``path`` and what it lacks, unless ``data`` is an object with every key."""
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: not {what}: {_json_type(data)}, not an object")
+    missing = []
+    for key in keys:
+        node = data
+        for part in key.split("."):
+            node = node.get(part, _MISSING) if isinstance(node, dict) else _MISSING
+        if node is _MISSING:
+            missing.append(key)
+    if missing:
+        raise DataError(f"{path}: not {what}: missing {', '.join(missing)}")
+
+
+def _check_run(path: Path, m) -> None:
+    _require(path, m, RUN_KEYS, "a run's metrics")
+    if not isinstance(m["loss_curve"], list):
+        raise DataError(f"{path}: not a run's metrics: loss_curve is {_json_type(m['loss_curve'])}, not an array")
+    for key in _OBJECTS:
+        if m.get(key) is not None and not isinstance(m[key], dict):
+            raise DataError(f"{path}: not a run's metrics: {key} is {_json_type(m[key])}, not an object")
+
+
 def run_row(path: Path) -> dict:
     """One training run: its coordinates (from the path) and what it measured.
 
@@ -26,8 +91,9 @@ def run_row(path: Path) -> dict:
     """
     path = Path(path)
     m = _load(path)
+    _check_run(path, m)
     parts = path.parent.parts  # .../<experiment>/<model>/<dataset>/<variant>/<protocol>/fold<k>/seed<s>
-    evaluation = m.get("evaluation", {})
+    evaluation = m.get("evaluation") or {}
     test = evaluation.get("test") or {}
     ranking = evaluation.get("test_ranking") or {}
     lifting = m.get("lifting") or {}
@@ -36,7 +102,7 @@ def run_row(path: Path) -> dict:
     executed = graph.get("executed") or {}  # the graph the run trains on (the lifted one for lifted)
     samples = m.get("samples") or {}
     seconds = m.get("one_off_seconds") or {}
-    env = m.get("environment", {})
+    env = m.get("environment") or {}
     nl_neurons = (m.get("neuralogic") or {}).get("neurons")
     if nl_neurons:  # PyNeuraLogic's own counts: uncompressed, and as built (compressed when lifting is on)
         lifted_on = m["neuralogic"].get("lifting")
@@ -63,7 +129,7 @@ def run_row(path: Path) -> dict:
         "final_loss": m["loss_curve"][-1] if m["loss_curve"] else None,
         "test_accuracy": test.get("accuracy"),
         "test_auc": test.get("auc"),
-        "train_accuracy": evaluation.get("train", {}).get("accuracy"),
+        "train_accuracy": (evaluation.get("train") or {}).get("accuracy"),
         "test_mrr": ranking.get("mrr"),
         "test_hits10": ranking.get("hits@10"),
         "samples_train": samples.get("train"),
@@ -96,8 +162,14 @@ def runs_table(paths: Iterable[Path]) -> pd.DataFrame:
 def compress_rows(path: Path) -> list[dict]:
     """One row per lifting setting in a ``gnnlift compress`` JSON file (an object or a list)."""
     data = _load(path)
+    settings = data if isinstance(data, list) else [data]
+    if not settings:
+        raise DataError(f"{path}: not lifting statistics: an empty array")
     rows = []
-    for s in data if isinstance(data, list) else [data]:
+    for s in settings:
+        _require(path, s, COMPRESS_KEYS, "lifting statistics")
+        if not isinstance(s["lifting"], dict):
+            raise DataError(f"{path}: not lifting statistics: lifting is {_json_type(s['lifting'])}, not an object")
         paper = s["paper"]
         rows.append(
             {

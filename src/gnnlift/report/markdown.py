@@ -296,7 +296,30 @@ def scaling_reading(runs: pd.DataFrame) -> list[str]:
     return lines
 
 
-def environment(frames: list[pd.DataFrame]) -> str:
+def timing_line(limit: str | None) -> str:
+    """What the report can say about timing jobs sharing the machine, from the limit it was given.
+
+    ``limit`` is the ``timing`` resource limit of the Snakemake invocation that wrote the report
+    (an integer as text), ``"none"`` when that invocation set none, or None when it is not known.
+    """
+    if limit is None:
+        return (
+            "- timing jobs: whether they ran one at a time is not known (no `timing` limit was given to the report)\n"
+        )
+    if limit == "none":
+        return (
+            "- timing jobs: no Snakemake `timing` resource limit was applied by the invocation that wrote this report\n"
+        )
+    if not limit.isdigit():
+        raise ValueError(f"timing limit {limit!r}: expected a whole number or none")
+    at_once = "one at a time" if int(limit) == 1 else f"at most {int(limit)} at a time"
+    return (
+        f"- timing jobs: {at_once} (Snakemake resource `timing={int(limit)}`, "
+        "as applied by the invocation that wrote this report)\n"
+    )
+
+
+def environment(frames: list[pd.DataFrame], timing_limit: str | None = None) -> str:
     present = [f for f in frames if f is not None and "cpu" in f]
     runs = pd.concat(present, ignore_index=True) if present else None
     if runs is None or runs.empty:
@@ -306,15 +329,23 @@ def environment(frames: list[pd.DataFrame]) -> str:
         f"- CPU: {', '.join(sorted(runs.cpu.dropna().unique()))}\n"
         f"- threads per run: {', '.join(str(int(t)) for t in sorted(runs.threads.dropna().unique()))}\n"
         f"- dtype: {', '.join(sorted(runs.dtype.dropna().unique()))}\n"
-        f"- torch: {', '.join(sorted(runs.torch.dropna().unique()))}\n"
-        "- timing jobs ran one at a time (Snakemake resource `timing=1`)\n"
+        f"- torch: {', '.join(sorted(runs.torch.dropna().unique()))}\n" + timing_line(timing_limit)
     )
 
 
 def write_report(
-    tables: Path, figures: Path, datasets: Path | None, paper_file: Path, out: Path, left_out: list[str] | None = None
+    tables: Path,
+    figures: Path,
+    datasets: Path | None,
+    paper_file: Path,
+    out: Path,
+    left_out: list[str] | None = None,
+    timing_limit: str | None = None,
 ) -> str:
-    """Compose the report from whatever tables exist; returns the markdown."""
+    """Compose the report from whatever tables exist; returns the markdown.
+
+    ``timing_limit``: the ``timing`` resource limit applied to the runs (see :func:`timing_line`).
+    """
     paper = yaml.safe_load(Path(paper_file).read_text())
     parts = ["# gnnlift: lifting reproduced\n", f"Generated {_dt.date.today().isoformat()}.\n"]
     for note in left_out or []:
@@ -335,5 +366,5 @@ def write_report(
                 parts.append(_figure(name, figures, out))
     if datasets is not None and Path(datasets).is_file():
         parts.append("## Datasets\n\n" + _md(pd.read_csv(datasets)) + "\n")
-    parts.append(environment([frames[n] for n in ("table1", "lossless", "precision", "scaling")]))
+    parts.append(environment([frames[n] for n in ("table1", "lossless", "precision", "scaling")], timing_limit))
     return "\n".join(parts)
