@@ -323,3 +323,13 @@ def test_shared_levels_cannot_run_sample_by_sample():
     graph.levels[1].owner = torch.zeros(1, dtype=torch.long)
     with pytest.raises(UnsupportedGraph, match="level facts is shared by all samples"):
         flatten_samples(graph, ParamLayout.of({"w": (1, 1)}), np.float64)
+
+
+def test_stepcost_fits_step_time_to_sample_size(datasets, capsys):
+    from gnnlift.run.stepcost import measure
+
+    rows = [measure("gcn", model_config("gcn"), datasets["mutag"], v, points=4, repeats=3) for v in ("plain", "lifted")]
+    for row in rows:
+        assert row["samples_measured"] >= 2 and np.isfinite(row["fixed_seconds_per_step"])
+        assert row["seconds_per_neuron_edge"] > 0 and row["mean_neurons_edges_per_sample"] > 0
+    assert rows[1]["mean_neurons_edges_per_sample"] < rows[0]["mean_neurons_edges_per_sample"]

@@ -48,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="the cache to write (default: resources/prepared/<dataset>.npz)")
     _dataset_options(p)
 
+    p = sub.add_parser("stepcost", help="native backend: step time against neurons + edges, per sample, fitted")
+    p.add_argument("--model", required=True, help="gcn, sage, gin, gnn_embed or graphlet")
+    p.add_argument("--data", required=True, help="a graph dataset: registry name or path")
+    p.add_argument("--variants", default="plain,lifted", help="comma-separated: plain, lifted (scope sample)")
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--points", type=int, default=40, help="samples measured, spread over the size range")
+    p.add_argument("--repeats", type=int, default=300, help="steps timed per sample (one compiled call)")
+    p.add_argument("--out", type=Path, help="write the JSON here too")
+    _dataset_options(p)
+
     p = sub.add_parser("verify", help="same weights in every variant: compare outputs and gradients")
     p.add_argument("--model", required=True, help="gcn, sage, gin, gnn_embed, graphlet or kbe")
     p.add_argument("--data", required=True, help="a registry name or a path to a data file")
@@ -284,6 +294,41 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_stepcost(args: argparse.Namespace) -> int:
+    """Per-sample step cost of the native backend, one JSON object per variant."""
+    import torch
+
+    from gnnlift.atomic import write_text
+    from gnnlift.data.load import load_dataset
+    from gnnlift.models import model_config
+    from gnnlift.run.stepcost import measure
+
+    torch.set_num_threads(1)
+    if args.points < 2 or args.repeats < 1:
+        raise DataError("--points must be at least 2 and --repeats at least 1")
+    data = load_dataset(args.data, args.resources, args.mirror, download=True)
+    if data.kind != "graphs":
+        raise DataError(f"stepcost needs a graph dataset; {args.data} is {data.kind}")
+    results = []
+    for variant in args.variants.split(","):
+        if variant not in ("plain", "lifted"):
+            raise DataError(f"unknown variant {variant!r} for stepcost; expected plain or lifted")
+        row = measure(args.model, model_config(args.model), data, variant, args.optimizer, args.points, args.repeats)
+        results.append(row)
+        print(
+            f"{args.model} {variant}: {row['fixed_seconds_per_step'] * 1e6:.2f} us a step + "
+            f"{row['seconds_per_neuron_edge'] * 1e9:.1f} ns per neuron + edge (r {row['r']:.3f}); "
+            f"mean sample {row['mean_neurons_edges_per_sample']:.0f} neurons + edges, "
+            f"{row['predicted_mean_step_seconds'] * 1e6:.2f} us a step",
+            file=sys.stderr,
+        )
+    text = json.dumps(results, indent=2) + "\n"
+    if args.out:
+        write_text(args.out, text)
+    print(text, end="")
+    return 0
+
+
 def cmd_compress(args: argparse.Namespace) -> int:
     """One JSON object of statistics, or a list of them when several settings are given."""
     import itertools
@@ -390,6 +435,7 @@ COMMANDS = {
     "summarize": cmd_summarize,
     "verify": cmd_verify,
     "compress": cmd_compress,
+    "stepcost": cmd_stepcost,
     "aggregate": cmd_aggregate,
     "figure": cmd_figure,
     "report": cmd_report,

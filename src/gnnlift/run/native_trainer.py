@@ -46,12 +46,16 @@ class NativeTrainer:
         prog.theta = self.theta  # every program of this run trains the same vector
         return prog
 
+    def program_of_samples(self, graph) -> NativeProgram:
+        """A program over a whole-dataset graph stored sample by sample (one unit a sample)."""
+        return self._program(flatten_samples(graph, self.layout, self.dtype))
+
     def _prepare(self, plan: BatchPlan) -> tuple[NativeProgram | None, float]:
         """The program executed every epoch (None when batches are recomposed) and collation seconds."""
         start = time.perf_counter()
         whole = self.net.sample_graph()
         if whole is not None:
-            prog = self._program(flatten_samples(whole, self.layout, self.dtype))
+            prog = self.program_of_samples(whole)
             self.one_off["flatten"] = time.perf_counter() - start
             return prog, 0.0
         if plan.recomposed:
