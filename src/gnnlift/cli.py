@@ -292,6 +292,8 @@ def cmd_compress(args: argparse.Namespace) -> int:
     from gnnlift.verify import first_samples
 
     models, scopes = args.model.split(","), args.scope.split(",")
+    if args.batch_size < 1:
+        raise DataError(f"--batch-size must be at least 1, not {args.batch_size}")
     digits, inits = (args.digits, args.inits) if args.detect == "value" else ([12], [2])
     try:
         configs = [

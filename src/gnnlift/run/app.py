@@ -21,6 +21,7 @@ from gnnlift.atomic import write_text
 from gnnlift.data.errors import DataError
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import register_datasets
+from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
 
 register_datasets()
 BACKENDS = ("torch", "native")
@@ -36,6 +37,7 @@ def load_data(cfg: DictConfig):
 
 def run(cfg: DictConfig, out_dir: Path) -> dict:
     """Everything a run does; returns the metrics it wrote."""
+    validate(cfg)
     os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
     torch.set_num_threads(cfg.threads)
     from gnnlift.models import family, model_config
@@ -44,10 +46,6 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     from gnnlift.run.train import Protocol
     from gnnlift.templates.dims import dims_of
 
-    if cfg.dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be float32 or float64, not {cfg.dtype!r}")
-    if cfg.device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device=cuda asked for, but torch sees no GPU")
     device = torch.device(cfg.device)
     backend = cfg.backend.name
     if backend not in BACKENDS:
@@ -217,8 +215,27 @@ def executed_counts(net, graph_stats: dict) -> dict | None:
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="run")
 def main(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        run(cfg, Path(HydraConfig.get().runtime.output_dir))
+        run(cfg, out_dir)
     except (DataError, ValueError, KeyError) as exc:
-        print(f"gnnlift.run: error: {exc}", file=sys.stderr)
+        remove_hydra_leftovers(out_dir, Path.cwd())
+        print(f"gnnlift.run: error: {' '.join(str(exc).split())}", file=sys.stderr)
         sys.exit(2)
+    except BaseException:  # a crash or Ctrl-C: no folder holding only Hydra's files stays behind
+        remove_hydra_leftovers(out_dir, Path.cwd())
+        raise
+
+
+def entry(argv: list[str]) -> int:
+    """``python -m gnnlift.run ARGS``: check the command line (nothing is written if it cannot run), then run."""
+    problem = precheck(argv)
+    if problem:
+        print(f"gnnlift.run: error: {problem}", file=sys.stderr)
+        return 2
+    sys.argv = [sys.argv[0], *argv]
+    try:
+        main()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
