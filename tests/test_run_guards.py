@@ -4,6 +4,7 @@ and the test suite does not skip silently where CI needs the mirror."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import runpy
 import subprocess
@@ -11,6 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hydra import compose, initialize_config_dir
+
+from gnnlift.paths import CONFIG_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -37,6 +41,40 @@ def run_module(monkeypatch, capsys, cwd: Path, *argv: str) -> tuple[int, str]:
     except SystemExit as exc:
         code = exc.code
     return code, capsys.readouterr().err
+
+
+def compose_run(*overrides: str, hydra: bool = False):
+    import gnnlift.run.app  # noqa: F401  (its resolvers and dataset entries)
+
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
+        return compose("run", overrides=list(overrides), return_hydra_config=hydra)
+
+
+# --- item 6: a data file given by path ------------------------------------------------------
+
+
+def test_item6_each_data_file_gets_a_folder_of_its_own(tmp_path):
+    first = molecules(tmp_path / "a" / "mols.txt")
+    second = molecules(tmp_path / "b" / "mols.txt", extra="+ car(1)\n")
+    dirs = [compose_run("dataset=file", f"dataset.path={p}", hydra=True).hydra.run.dir for p in (first, second, first)]
+    short = [hashlib.sha256(p.read_bytes()).hexdigest()[:8] for p in (first, second)]
+    assert dirs[0] == f"results/runs/gcn/mols-{short[0]}/plain/paper/fold0/seed0"
+    assert dirs[1] == f"results/runs/gcn/mols-{short[1]}/plain/paper/fold0/seed0"
+    assert dirs[2] == dirs[0]
+    registry = compose_run("dataset=mutag", hydra=True).hydra.run.dir
+    assert registry == "results/runs/gcn/mutag/plain/paper/fold0/seed0"
+
+
+def test_item6_metrics_record_the_file_path_and_sha256(tmp_path):
+    from gnnlift.run.app import run
+
+    path = molecules(tmp_path / "mols.txt")
+    cfg = compose_run("dataset=file", f"dataset.path={path}", "epochs=2", "folds=2", "quiet=true")
+    metrics = run(cfg, tmp_path / "out")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert metrics["dataset"] == f"mols-{sha[:8]}"
+    assert metrics["dataset_file"] == {"path": str(path.resolve()), "sha256": sha}
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["dataset_file"]["sha256"] == sha
 
 
 # --- item 7: settings no run can use --------------------------------------------------------

@@ -21,9 +21,11 @@ from gnnlift.atomic import write_text
 from gnnlift.data.errors import DataError
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import register_datasets
+from gnnlift.run.datafile import dataset_label, register_resolver, sha256_of
 from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
 
 register_datasets()
+register_resolver()
 BACKENDS = ("torch", "native")
 
 
@@ -59,15 +61,14 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     protocol = Protocol(**cfg.protocol)
     variant = cfg.variant.name + ("" if cfg.lifting.enabled or cfg.variant.name != "neuralogic" else "-off")
     shown_variant = variant + ("-native" if backend == "native" else "")
-    tag = f"[{model_name}/{cfg.dataset.name}/{shown_variant}/{protocol.name}/seed{cfg.seed}]"
+    dataset = dataset_label(cfg.dataset)
+    tag = f"[{model_name}/{dataset}/{shown_variant}/{protocol.name}/seed{cfg.seed}]"
 
     start = time.perf_counter()
     data = load_data(cfg)
     load_seconds = time.perf_counter() - start
     if data.kind != family(model_name).data:
-        raise ValueError(
-            f"model {model_name} needs a dataset of {family(model_name).data}; {cfg.dataset.name} is {data.kind}"
-        )
+        raise ValueError(f"model {model_name} needs a dataset of {family(model_name).data}; {dataset} is {data.kind}")
     task = build_task(data, cfg.folds, cfg.fold, cfg.seed)
     dims = dims_of(task.data)
 
@@ -100,7 +101,8 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     timed = [e.seconds for e in epochs if not e.warmup]
     metrics = {
         "model": model_name,
-        "dataset": cfg.dataset.name,
+        "dataset": dataset,
+        "dataset_file": _file_record(cfg.dataset),
         "variant": variant,
         "backend": backend if cfg.variant.name in ("plain", "lifted") else None,
         "protocol": protocol.name,
@@ -137,6 +139,14 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
         median = metrics["epoch_seconds_median"]
         print(f"{tag} median epoch {median if median is None else f'{median:.4f} s'}; test {shown}; -> {out_dir}")
     return metrics
+
+
+def _file_record(dataset: DictConfig) -> dict | None:
+    """For ``dataset=file``: the absolute path and the sha256 of what was read."""
+    if dataset.name != "file":
+        return None
+    path = Path(dataset.path).resolve()
+    return {"path": str(path), "sha256": sha256_of(path)}
 
 
 def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progress):

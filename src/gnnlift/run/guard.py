@@ -67,6 +67,7 @@ def precheck(argv: list[str]) -> str | None:
 
     from gnnlift.paths import CONFIG_DIR
     from gnnlift.run.configs import check_group, register_datasets
+    from gnnlift.run.datafile import register_resolver
 
     flags = [a for a in argv if a.startswith("-")]
     if any(f.split("=")[0] in HYDRA_ONLY for f in flags) or set(flags) - {"-m", "--multirun"}:
@@ -92,6 +93,7 @@ def precheck(argv: list[str]) -> str | None:
     except (HydraException, OmegaConfBaseException, TypeError):
         return None  # a sweep Hydra expands with its config loader (glob): each job checks itself
     register_datasets()
+    register_resolver()
     with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR), job_name="app"):
         for job in jobs:
             try:
