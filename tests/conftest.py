@@ -1,4 +1,7 @@
-"""Shared fixtures: the offline mirror, and small data files written by the tests."""
+"""Shared fixtures: the offline mirror, and small data files written by the tests.
+
+Tests marked ``gpu`` skip without a GPU.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,14 @@ def mirror() -> Path:
     if not (MIRROR / "SHA256SUMS").is_file():
         pytest.skip(f"no dataset mirror at {MIRROR} (set GNNLIFT_MIRROR)")
     return MIRROR
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("gpu") is not None:
+        import torch
+
+        if not torch.cuda.is_available():
+            pytest.skip("needs a GPU")
 
 
 @pytest.fixture

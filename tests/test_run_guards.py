@@ -4,6 +4,7 @@ and the test suite does not skip silently where CI needs the mirror."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import runpy
@@ -11,7 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
+import yaml
 from hydra import compose, initialize_config_dir
 
 from gnnlift.paths import CONFIG_DIR
@@ -170,3 +174,132 @@ def test_item7b_multirun_runs_every_job_in_its_own_folder(mirror, tmp_path):
         assert metrics["epochs"] == 2 and metrics["epoch_seconds_median"] > 0
         jobs.add((model, variant))
     assert jobs == {("gcn", "plain"), ("gcn", "pyg"), ("sage", "plain"), ("sage", "pyg")}
+
+
+# --- item 9: devices ------------------------------------------------------------------------
+
+
+def _tiny_graphs():
+    from gnnlift.data.types import GraphSet
+
+    return GraphSet(
+        name="tiny",
+        node_labels=np.array([0, 1, 0, 1, 1, 0, 0], dtype=np.int64),
+        edge_index=np.array([[0, 1, 1, 2, 3, 4, 4, 5, 5, 6], [1, 0, 2, 1, 4, 3, 5, 4, 6, 5]], dtype=np.int64),
+        edge_labels=np.array([0, 0, 1, 1, 0, 0, 1, 1, 0, 0], dtype=np.int64),
+        node_ptr=np.array([0, 3, 7], dtype=np.int64),
+        edge_ptr=np.array([0, 4, 10], dtype=np.int64),
+        y=np.array([0, 1], dtype=np.int64),
+        node_vocab=("a", "b"),
+        edge_vocab=("x", "y"),
+        class_vocab=("neg", "pos"),
+    )
+
+
+def tensors_of(obj, seen: set | None = None):
+    """Every tensor inside a batch: a computation graph's levels and groups, a PyG batch's stores."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            yield from tensors_of(getattr(obj, f.name), seen)
+    elif isinstance(obj, list | tuple):
+        for item in obj:
+            yield from tensors_of(item, seen)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            yield from tensors_of(item, seen)
+    elif hasattr(obj, "stores"):
+        for store in obj.stores:
+            yield from tensors_of(store.to_dict(), seen)
+
+
+SCOPES = [("plain", None), ("lifted", "sample"), ("lifted", "batch"), ("lifted", "dataset"), ("pyg", None)]
+
+
+@pytest.mark.parametrize(("variant", "scope"), SCOPES)
+@pytest.mark.parametrize("model", ["gcn", "gnn_embed", "graphlet"])
+def test_item9_batches_move_to_the_device(variant, scope, model):
+    """The meta device stands for a GPU: every tensor of a moved batch is on it, and so is the forward."""
+    from gnnlift.lifting import LiftConfig
+    from gnnlift.models import build, model_config, random_weights
+    from gnnlift.run.train import to_device
+    from gnnlift.templates.dims import dims_of
+
+    graphs, meta = _tiny_graphs(), torch.device("meta")
+    cfg, dims = model_config(model), dims_of(graphs)
+    net = build(variant, model, cfg, dims, torch.float32, LiftConfig(scope=scope) if scope else None)
+    net.load_canonical(random_weights(model, cfg, dims, 0, torch.float32))
+    samples = net.prepare_samples(graphs)
+    net.to(meta)
+    for chunk in ([0, 1], [1]):
+        moved = to_device(net.collate([samples[i] for i in chunk]), meta)
+        found = list(tensors_of(moved))
+        assert found and {t.device.type for t in found} == {"meta"}, (variant, scope, chunk)
+        out = net(moved)
+        assert out.device == meta and out.shape == (len(chunk),)
+
+
+@pytest.mark.parametrize("variant", ["dgl", "neuralogic"])
+def test_item9_cpu_only_variants_refuse_cuda(monkeypatch, capsys, tmp_path, variant):
+    code, err = run_module(monkeypatch, capsys, tmp_path, "dataset=mutag", f"variant={variant}", "device=cuda")
+    assert code == 2 and f"variant={variant} runs on the CPU only" in err and err.count("\n") == 1
+
+
+def test_item9_gpu_config_runs_the_scaling_cells_on_cuda_apart_from_cpu_runs():
+    from gnnlift import matrix
+
+    base = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    gpu = yaml.safe_load((REPO / "config" / "gpu.yaml").read_text())["experiments"]["scaling_gpu"]
+    scaling = base["experiments"]["scaling"]
+    assert gpu["groups"] == scaling["groups"] and gpu["protocols"] == scaling["protocols"]
+    assert set(gpu["variants"]) == {v for v in scaling["variants"] if v in ("lifted", "lifted-dataset", "plain", "pyg")}
+    runs = matrix.runs("scaling_gpu", gpu, [])
+    assert runs and all(r.path.startswith("scaling_gpu/") for r in runs)
+    for run in runs:
+        assert matrix.overrides(run, gpu, base)[-1] == "device=cuda"
+        assert "backend=native" not in matrix.variant_overrides(run.variant)
+
+
+def test_item9_report_says_which_device(tmp_path):
+    from gnnlift.report import markdown
+    from gnnlift.report.collect import runs_table
+
+    paths = []
+    for device in ("cpu", "cuda"):
+        path = tmp_path / "scaling_gpu" / device / "gcn/mutag/lifted/batched/fold0/seed0/metrics.json"
+        path.parent.mkdir(parents=True)
+        metrics = {
+            "model": "gcn",
+            "dataset": "mutag",
+            "config": {"protocol": {"batch_size": 128}},
+            "fold": 0,
+            "seed": 0,
+            "epochs": 2,
+            "timed_epochs": 1,
+            "epoch_seconds_median": 0.1,
+            "epoch_seconds_mean": 0.1,
+            "loss_curve": [0.7, 0.6],
+            "environment": {"device": device, "threads": 1, "dtype": "float32", "cpu": "x", "versions": {"torch": "t"}},
+        }
+        path.write_text(json.dumps(metrics))
+        paths.append(path)
+    table = runs_table(paths)
+    assert list(table["device"]) == ["cpu", "cuda"]
+    assert "- device: cpu, cuda\n" in markdown.environment([table])
+    assert "Device: cuda." in markdown.section_scaling(table[table.device == "cuda"], "On the GPU")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("variant", ["plain", "lifted", "pyg"])
+def test_item9_cuda_runs_train(tmp_path, variant):
+    from gnnlift.run.app import run
+
+    path = molecules(tmp_path / "mols.txt")
+    cfg = compose_run("dataset=file", f"dataset.path={path}", f"variant={variant}", "device=cuda", "epochs=2")
+    metrics = run(cfg, tmp_path / "out")
+    assert metrics["environment"]["device"] == "cuda" and metrics["epoch_seconds_median"] > 0

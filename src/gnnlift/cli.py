@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figure", help="draw one experiment's figure from its tidy CSV")
     p.add_argument(
-        "--experiment", required=True, choices=("table1", "lossless", "precision", "clashes", "compression", "scaling")
+        "--experiment",
+        required=True,
+        choices=("table1", "lossless", "precision", "clashes", "compression", "scaling", "scaling_gpu"),
     )
     p.add_argument("--table", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True, help="the PNG (an SVG is written beside it)")
@@ -346,9 +348,9 @@ def cmd_figure(args: argparse.Namespace) -> int:
         table = summaries.lossless(table)
     elif args.experiment == "precision":
         table = summaries.precision(table)
-    elif args.experiment == "scaling":
+    elif args.experiment in ("scaling", "scaling_gpu"):
         table = summaries.scaling(table)
-    getattr(plots, args.experiment)(table, args.out)
+    getattr(plots, args.experiment.removesuffix("_gpu"))(table, args.out)
     print(f"wrote {args.out} and {args.out.with_suffix('.svg')}")
     return 0
 

@@ -24,6 +24,7 @@ FIGURES = {  # experiment -> (figure file, caption)
         "scaling.png",
         "Speedup of lifting over the other variants as the batch grows (native backend solid, torch dashed).",
     ),
+    "scaling_gpu": ("scaling_gpu.png", "As the batch grows, on the GPU (device=cuda): speedup of lifting."),
 }
 
 
@@ -255,9 +256,10 @@ def section_compression(table: pd.DataFrame) -> str:
     )
 
 
-def section_scaling(runs: pd.DataFrame) -> str:
+def section_scaling(runs: pd.DataFrame, title: str = "Scope and batch size") -> str:
     text = [
-        "## Scope and batch size\n",
+        f"## {title}\n",
+        _devices_line(runs),
         "Epoch time (s) by batch size; a `-native` label is the native backend, no suffix the torch backend:\n",
         _md(summaries.scaling_times(runs)),
         "\nSpeedup of each lifted variant (above 1: lifting is faster). `vs plain` is plain on the same backend, "
@@ -295,6 +297,12 @@ def scaling_reading(runs: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _devices_line(runs: pd.DataFrame) -> str:
+    """Which device the numbers of a table came from (metrics.json environment.device)."""
+    devices = sorted(runs["device"].dropna().unique()) if "device" in runs else ["cpu"]
+    return f"Device: {', '.join(devices)}.\n"
+
+
 def environment(frames: list[pd.DataFrame]) -> str:
     present = [f for f in frames if f is not None and "cpu" in f]
     runs = pd.concat(present, ignore_index=True) if present else None
@@ -303,6 +311,7 @@ def environment(frames: list[pd.DataFrame]) -> str:
     return (
         "## Environment\n\n"
         f"- CPU: {', '.join(sorted(runs.cpu.dropna().unique()))}\n"
+        f"- device: {_devices_line(runs).removeprefix('Device: ').rstrip().rstrip('.')}\n"
         f"- threads per run: {', '.join(str(int(t)) for t in sorted(runs.threads.dropna().unique()))}\n"
         f"- dtype: {', '.join(sorted(runs.dtype.dropna().unique()))}\n"
         f"- torch: {', '.join(sorted(runs.torch.dropna().unique()))}\n"
@@ -326,6 +335,7 @@ def write_report(
         "clashes": section_clashes,
         "compression": section_compression,
         "scaling": section_scaling,
+        "scaling_gpu": lambda t: section_scaling(t, "Scope and batch size on the GPU"),
     }
     for name, make in sections.items():
         if frames[name] is not None and not frames[name].empty:
@@ -334,5 +344,5 @@ def write_report(
                 parts.append(_figure(name, figures, out))
     if datasets is not None and Path(datasets).is_file():
         parts.append("## Datasets\n\n" + _md(pd.read_csv(datasets)) + "\n")
-    parts.append(environment([frames[n] for n in ("table1", "lossless", "precision", "scaling")]))
+    parts.append(environment([frames[n] for n in ("table1", "lossless", "precision", "scaling", "scaling_gpu")]))
     return "\n".join(parts)
