@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import runpy
 import subprocess
 import sys
@@ -303,3 +304,45 @@ def test_item9_cuda_runs_train(tmp_path, variant):
     cfg = compose_run("dataset=file", f"dataset.path={path}", f"variant={variant}", "device=cuda", "epochs=2")
     metrics = run(cfg, tmp_path / "out")
     assert metrics["environment"]["device"] == "cuda" and metrics["epoch_seconds_median"] > 0
+
+
+# --- item 17: no silent skips where CI needs the mirror ------------------------------------
+
+
+def test_item17_missing_mirror_fails_in_ci_and_skips_elsewhere(tmp_path):
+    from conftest import require_mirror
+
+    absent = tmp_path / "no-mirror"
+    for environ in ({"CI": "true"}, {"GNNLIFT_REQUIRE_MIRROR": "1"}, {"CI": "1", "GNNLIFT_REQUIRE_MIRROR": "1"}):
+        with pytest.raises(pytest.fail.Exception, match="no dataset mirror"):
+            require_mirror(absent, environ)
+    for environ in ({}, {"CI": ""}, {"CI": "false"}, {"CI": "true", "GNNLIFT_REQUIRE_MIRROR": "0"}):
+        with pytest.raises(pytest.skip.Exception, match="no dataset mirror"):
+            require_mirror(absent, environ)
+    (absent / "SHA256SUMS").parent.mkdir()
+    (absent / "SHA256SUMS").write_text("")
+    assert require_mirror(absent, {"CI": "true"}) == absent
+
+
+def test_item17_gpu_marker_is_registered_and_skips_without_a_gpu(pytestconfig):
+    assert any(line.startswith("gpu:") for line in pytestconfig.getini("markers"))
+    if not torch.cuda.is_available():
+        import conftest
+
+        class Item:
+            def get_closest_marker(self, name):
+                return object() if name == "gpu" else None
+
+        with pytest.raises(pytest.skip.Exception, match="needs a GPU"):
+            conftest.pytest_runtest_setup(Item())
+
+
+def test_item17_pyg_test_leaves_no_propagate_module_in_the_temp_folder(tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    code = "import test_environment; test_environment.test_pyg_gcnconv_forward()"
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": os.pathsep.join([str(REPO / "tests"), *sys.path])}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert list(temp.glob("torch_geometric.nn.conv.*_propagate_*.py")) == []
+    assert list(temp.glob("*propagate*")) == []
