@@ -95,9 +95,11 @@ def test_item6_metrics_record_the_file_path_and_sha256(tmp_path):
     ],
 )
 def test_item7_epochs_zero_is_refused(monkeypatch, capsys, tmp_path, argv, message):
-    code, err = run_module(monkeypatch, capsys, tmp_path, "dataset=mutag", f"resources={tmp_path / 'r'}", *argv)
+    """Data that loads and trains: without the check these runs exit 0 with untrained metrics."""
+    path = molecules(tmp_path / "data" / "mols.txt")
+    code, err = run_module(monkeypatch, capsys, tmp_path, "dataset=file", f"dataset.path={path}", "folds=2", *argv)
     assert code == 2 and err.startswith(f"gnnlift.run: error: {message}")
-    assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+    assert err.count("\n") == 1 and [p.name for p in tmp_path.iterdir()] == ["data"]
 
 
 @pytest.mark.parametrize(
