@@ -78,10 +78,7 @@ def precheck(argv: list[str]) -> str | None:
     except HydraException as exc:
         return " ".join(str(exc).split())
     for override in parsed:
-        values = list(override.sweep_string_iterator()) if override.is_sweep_override() else None
-        if values is None:
-            values = [override.get_value_element_as_str()] if override.value() is not None else []
-        for value in values:
+        for value in _values(override):
             problem = check_group(override.key_or_group, value)
             if problem:
                 return problem
@@ -102,6 +99,16 @@ def precheck(argv: list[str]) -> str | None:
                 where = f" (job {' '.join(job)})" if len(jobs) > 1 else ""
                 return " ".join(str(exc).split()) + where
     return None
+
+
+def _values(override) -> list[str]:
+    """The values an override sets, a sweep's one by one (none for a deletion or a glob)."""
+    if not override.is_sweep_override():
+        return [] if override.value() is None else [override.get_value_element_as_str()]
+    try:
+        return list(override.sweep_string_iterator())
+    except Exception:  # a glob: only the config loader of Hydra can expand it
+        return []
 
 
 def remove_hydra_leftovers(out_dir: Path, stop: Path) -> None:
