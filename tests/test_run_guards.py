@@ -268,6 +268,18 @@ def test_item9_gpu_config_runs_the_scaling_cells_on_cuda_apart_from_cpu_runs():
         assert "backend=native" not in matrix.variant_overrides(run.variant)
 
 
+def test_item9_gpu_config_plans_with_snakemake():
+    """``snakemake -n --configfile config/gpu.yaml``: 32 runs, each with device=cuda, under scaling_gpu/."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    target = "results/tables/scaling_gpu.csv"  # before --configfile, which takes several values
+    dry = [sys.executable, "-m", "snakemake", target, "-n", "-p", "--configfile", "config/gpu.yaml"]
+    result = subprocess.run(dry, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines() if "-m gnnlift.run" in line]
+    assert len(commands) == 32
+    assert all("'device=cuda'" in c and "hydra.run.dir=results/runs/scaling_gpu/" in c for c in commands)
+
+
 def test_item9_report_says_which_device(tmp_path):
     from gnnlift.report import markdown
     from gnnlift.report.collect import runs_table
