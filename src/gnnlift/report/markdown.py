@@ -259,7 +259,7 @@ def section_compression(table: pd.DataFrame) -> str:
 def section_scaling(runs: pd.DataFrame, title: str = "Scope and batch size") -> str:
     text = [
         f"## {title}\n",
-        _devices_line(runs),
+        f"Device: {_devices(runs)}.\n",
         "Epoch time (s) by batch size; a `-native` label is the native backend, no suffix the torch backend:\n",
         _md(summaries.scaling_times(runs)),
         "\nSpeedup of each lifted variant (above 1: lifting is faster). `vs plain` is plain on the same backend, "
@@ -297,10 +297,9 @@ def scaling_reading(runs: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _devices_line(runs: pd.DataFrame) -> str:
-    """Which device the numbers of a table came from (metrics.json environment.device)."""
-    devices = sorted(runs["device"].dropna().unique()) if "device" in runs else ["cpu"]
-    return f"Device: {', '.join(devices)}.\n"
+def _devices(runs: pd.DataFrame) -> str:
+    """The devices the runs of a table ran on (metrics.json environment.device)."""
+    return ", ".join(sorted(runs["device"].dropna().unique()) if "device" in runs else ["cpu"])
 
 
 def environment(frames: list[pd.DataFrame]) -> str:
@@ -311,7 +310,7 @@ def environment(frames: list[pd.DataFrame]) -> str:
     return (
         "## Environment\n\n"
         f"- CPU: {', '.join(sorted(runs.cpu.dropna().unique()))}\n"
-        f"- device: {_devices_line(runs).removeprefix('Device: ').rstrip().rstrip('.')}\n"
+        f"- device: {_devices(runs)}\n"
         f"- threads per run: {', '.join(str(int(t)) for t in sorted(runs.threads.dropna().unique()))}\n"
         f"- dtype: {', '.join(sorted(runs.dtype.dropna().unique()))}\n"
         f"- torch: {', '.join(sorted(runs.torch.dropna().unique()))}\n"

@@ -247,5 +247,7 @@ def entry(argv: list[str]) -> int:
     try:
         main()
     except SystemExit as exc:
+        if exc.code is None:
+            return 0
         return exc.code if isinstance(exc.code, int) else 1
     return 0
