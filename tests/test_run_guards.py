@@ -113,7 +113,7 @@ def test_item7_epochs_zero_is_refused(monkeypatch, capsys, tmp_path, argv, messa
         (["dataset=file"], "dataset=file needs dataset.path=FILE"),
         (["dataset=file", "dataset.path=/no/such/file.txt"], "dataset.path /no/such/file.txt: no such file"),
         (["fold=5"], "folds must be at least 2 and fold in 0..folds-1"),
-        (["device=gpu"], "device must be one of cpu, cuda, not 'gpu'"),
+        (["device=gpu"], "device 'gpu' is not a torch device; use cpu or cuda"),
     ],
 )
 def test_item7_bad_settings_give_one_line_and_no_folder(monkeypatch, capsys, tmp_path, argv, message):

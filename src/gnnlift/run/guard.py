@@ -10,10 +10,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import torch
 from omegaconf import DictConfig, OmegaConf
 
 INTEGERS = ("epochs", "warmup", "threads", "seed", "fold", "folds", "eval_batch_size")
-DEVICES = ("cpu", "cuda")
 CPU_ONLY = {"dgl": "its pinned build is CPU-only", "neuralogic": "it runs in the JVM"}
 # Hydra options that print or set something up instead of running: left to Hydra unchecked.
 HYDRA_ONLY = ("-h", "--help", "--hydra-help", "--info", "-i", "--cfg", "-c", "--shell-completion", "-sc")
@@ -46,15 +46,14 @@ def validate(cfg: DictConfig) -> None:
             raise ValueError(f"dataset.path {cfg.dataset.path}: no such file or folder")
     if cfg.dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be float32 or float64, not {cfg.dtype!r}")
-    if cfg.device not in DEVICES:
-        raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {cfg.device!r}")
-    if cfg.device == "cuda" and cfg.variant.name in CPU_ONLY:
+    try:
+        device = torch.device(cfg.device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device {cfg.device!r} is not a torch device; use cpu or cuda") from None
+    if device.type != "cpu" and cfg.variant.name in CPU_ONLY:
         raise ValueError(f"variant={cfg.variant.name} runs on the CPU only ({CPU_ONLY[cfg.variant.name]})")
-    if cfg.device == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise ValueError("device=cuda asked for, but torch sees no GPU")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device=cuda asked for, but torch sees no GPU")
 
 
 def precheck(argv: list[str]) -> str | None:
