@@ -104,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("figure", help="draw one experiment's figure from its tidy CSV")
     p.add_argument(
-        "--experiment", required=True, choices=("table1", "lossless", "precision", "clashes", "compression", "scaling")
+        "--experiment",
+        required=True,
+        choices=("table1", "lossless", "precision", "clashes", "compression", "scaling", "scaling_gpu"),
     )
     p.add_argument("--table", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True, help="the PNG (an SVG is written beside it)")
@@ -341,6 +343,8 @@ def cmd_compress(args: argparse.Namespace) -> int:
     from gnnlift.verify import first_samples
 
     models, scopes = args.model.split(","), args.scope.split(",")
+    if args.batch_size < 1:
+        raise DataError(f"--batch-size must be at least 1, not {args.batch_size}")
     digits, inits = (args.digits, args.inits) if args.detect == "value" else ([12], [2])
     try:
         configs = [
@@ -393,9 +397,9 @@ def cmd_figure(args: argparse.Namespace) -> int:
         table = summaries.lossless(table)
     elif args.experiment == "precision":
         table = summaries.precision(table)
-    elif args.experiment == "scaling":
+    elif args.experiment in ("scaling", "scaling_gpu"):
         table = summaries.scaling(table)
-    getattr(plots, args.experiment)(table, args.out)
+    getattr(plots, args.experiment.removesuffix("_gpu"))(table, args.out)
     print(f"wrote {args.out} and {args.out.with_suffix('.svg')}")
     return 0
 

@@ -148,6 +148,7 @@ def run_row(path: Path) -> dict:
         "lift_seconds_per_batch_total": (lifting.get("per_batch") or {}).get("seconds"),
         "prepare_seconds": seconds.get("prepare_samples"),
         "jit_compile_seconds": seconds.get("jit_compile"),
+        "device": env.get("device") or "cpu",
         "threads": env.get("threads"),
         "dtype": env.get("dtype"),
         "cpu": env.get("cpu"),

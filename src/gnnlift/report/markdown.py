@@ -24,6 +24,7 @@ FIGURES = {  # experiment -> (figure file, caption)
         "scaling.png",
         "Speedup of lifting over the other variants as the batch grows (native backend solid, torch dashed).",
     ),
+    "scaling_gpu": ("scaling_gpu.png", "As the batch grows, on the GPU (device=cuda): speedup of lifting."),
 }
 
 
@@ -256,9 +257,10 @@ def section_compression(table: pd.DataFrame) -> str:
     )
 
 
-def section_scaling(runs: pd.DataFrame) -> str:
+def section_scaling(runs: pd.DataFrame, title: str = "Scope and batch size") -> str:
     text = [
-        "## Scope and batch size\n",
+        f"## {title}\n",
+        f"Device: {_devices(runs)}.\n",
         "Epoch time (s) by batch size; a `-native` label is the native backend, no suffix the torch backend:\n",
         _md(summaries.scaling_times(runs)),
         "\nSpeedup of each lifted variant (above 1: lifting is faster). `vs plain` is plain on the same backend, "
@@ -319,6 +321,11 @@ def timing_line(limit: str | None) -> str:
     )
 
 
+def _devices(runs: pd.DataFrame) -> str:
+    """The devices the runs of a table ran on (metrics.json environment.device)."""
+    return ", ".join(sorted(runs["device"].dropna().unique()) if "device" in runs else ["cpu"])
+
+
 def environment(frames: list[pd.DataFrame], timing_limit: str | None = None) -> str:
     present = [f for f in frames if f is not None and "cpu" in f]
     runs = pd.concat(present, ignore_index=True) if present else None
@@ -327,6 +334,7 @@ def environment(frames: list[pd.DataFrame], timing_limit: str | None = None) -> 
     return (
         "## Environment\n\n"
         f"- CPU: {', '.join(sorted(runs.cpu.dropna().unique()))}\n"
+        f"- device: {_devices(runs)}\n"
         f"- threads per run: {', '.join(str(int(t)) for t in sorted(runs.threads.dropna().unique()))}\n"
         f"- dtype: {', '.join(sorted(runs.dtype.dropna().unique()))}\n"
         f"- torch: {', '.join(sorted(runs.torch.dropna().unique()))}\n" + timing_line(timing_limit)
@@ -358,6 +366,7 @@ def write_report(
         "clashes": section_clashes,
         "compression": section_compression,
         "scaling": section_scaling,
+        "scaling_gpu": lambda t: section_scaling(t, "Scope and batch size on the GPU"),
     }
     for name, make in sections.items():
         if frames[name] is not None and not frames[name].empty:
@@ -366,5 +375,6 @@ def write_report(
                 parts.append(_figure(name, figures, out))
     if datasets is not None and Path(datasets).is_file():
         parts.append("## Datasets\n\n" + _md(pd.read_csv(datasets)) + "\n")
-    parts.append(environment([frames[n] for n in ("table1", "lossless", "precision", "scaling")], timing_limit))
+    experiments = ("table1", "lossless", "precision", "scaling", "scaling_gpu")
+    parts.append(environment([frames[n] for n in experiments], timing_limit))
     return "\n".join(parts)

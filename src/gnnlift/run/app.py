@@ -21,8 +21,11 @@ from gnnlift.atomic import write_text
 from gnnlift.data.errors import DataError
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import register_datasets
+from gnnlift.run.datafile import dataset_label, register_resolver, sha256_of
+from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
 
 register_datasets()
+register_resolver()
 BACKENDS = ("torch", "native")
 
 
@@ -36,6 +39,7 @@ def load_data(cfg: DictConfig):
 
 def run(cfg: DictConfig, out_dir: Path) -> dict:
     """Everything a run does; returns the metrics it wrote."""
+    validate(cfg)
     os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
     torch.set_num_threads(cfg.threads)
     from gnnlift.models import family, model_config
@@ -44,10 +48,6 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     from gnnlift.run.train import Protocol
     from gnnlift.templates.dims import dims_of
 
-    if cfg.dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be float32 or float64, not {cfg.dtype!r}")
-    if cfg.device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device=cuda asked for, but torch sees no GPU")
     device = torch.device(cfg.device)
     backend = cfg.backend.name
     if backend not in BACKENDS:
@@ -61,15 +61,14 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     protocol = Protocol(**cfg.protocol)
     variant = cfg.variant.name + ("" if cfg.lifting.enabled or cfg.variant.name != "neuralogic" else "-off")
     shown_variant = variant + ("-native" if backend == "native" else "")
-    tag = f"[{model_name}/{cfg.dataset.name}/{shown_variant}/{protocol.name}/seed{cfg.seed}]"
+    dataset = dataset_label(cfg.dataset)
+    tag = f"[{model_name}/{dataset}/{shown_variant}/{protocol.name}/seed{cfg.seed}]"
 
     start = time.perf_counter()
     data = load_data(cfg)
     load_seconds = time.perf_counter() - start
     if data.kind != family(model_name).data:
-        raise ValueError(
-            f"model {model_name} needs a dataset of {family(model_name).data}; {cfg.dataset.name} is {data.kind}"
-        )
+        raise ValueError(f"model {model_name} needs a dataset of {family(model_name).data}; {dataset} is {data.kind}")
     task = build_task(data, cfg.folds, cfg.fold, cfg.seed)
     dims = dims_of(task.data)
 
@@ -102,7 +101,8 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     timed = [e.seconds for e in epochs if not e.warmup]
     metrics = {
         "model": model_name,
-        "dataset": cfg.dataset.name,
+        "dataset": dataset,
+        "dataset_file": _file_record(cfg.dataset),
         "variant": variant,
         "backend": backend if cfg.variant.name in ("plain", "lifted") else None,
         "protocol": protocol.name,
@@ -139,6 +139,14 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
         median = metrics["epoch_seconds_median"]
         print(f"{tag} median epoch {median if median is None else f'{median:.4f} s'}; test {shown}; -> {out_dir}")
     return metrics
+
+
+def _file_record(dataset: DictConfig) -> dict | None:
+    """For ``dataset=file``: the absolute path and the sha256 of what was read."""
+    if dataset.name != "file":
+        return None
+    path = Path(dataset.path).resolve()
+    return {"path": str(path), "sha256": sha256_of(path)}
 
 
 def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progress):
@@ -217,8 +225,29 @@ def executed_counts(net, graph_stats: dict) -> dict | None:
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="run")
 def main(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        run(cfg, Path(HydraConfig.get().runtime.output_dir))
+        run(cfg, out_dir)
     except (DataError, ValueError, KeyError) as exc:
-        print(f"gnnlift.run: error: {exc}", file=sys.stderr)
+        remove_hydra_leftovers(out_dir, Path.cwd())
+        print(f"gnnlift.run: error: {' '.join(str(exc).split())}", file=sys.stderr)
         sys.exit(2)
+    except BaseException:  # a crash or Ctrl-C: no folder holding only Hydra's files stays behind
+        remove_hydra_leftovers(out_dir, Path.cwd())
+        raise
+
+
+def entry(argv: list[str]) -> int:
+    """``python -m gnnlift.run ARGS``: check the command line (nothing is written if it cannot run), then run."""
+    problem = precheck(argv)
+    if problem:
+        print(f"gnnlift.run: error: {problem}", file=sys.stderr)
+        return 2
+    sys.argv = [sys.argv[0], *argv]
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0

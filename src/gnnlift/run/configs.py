@@ -26,12 +26,10 @@ def options(group: str) -> list[str]:
     return sorted(names)
 
 
-def check_overrides(argv: list[str]) -> str | None:
-    """A one-line error for a group override naming no existing option, else None."""
-    for arg in argv:
-        key, sep, value = arg.partition("=")
-        if sep and key in GROUPS and value not in options(key):
-            choices = options(key)
-            shown = ", ".join(choices) if len(choices) <= 12 else ", ".join(choices[:12]) + ", ..."
-            return f"unknown {key} {value!r}; choose one of: {shown}"
-    return None
+def check_group(key: str, value: str) -> str | None:
+    """A one-line error when ``key`` is a config group and ``value`` is none of its options, else None."""
+    if key not in GROUPS or value in options(key):
+        return None
+    choices = options(key)
+    shown = ", ".join(choices) if len(choices) <= 12 else ", ".join(choices[:12]) + ", ..."
+    return f"unknown {key} {value!r}; choose one of: {shown}"

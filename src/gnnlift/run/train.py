@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from gnnlift.engine.graph import CompGraph
 from gnnlift.frameworks.base import Variant
 from gnnlift.run.schedule import BatchPlan
 
@@ -53,11 +54,13 @@ class Epoch:
 
 
 def to_device(batch, device: torch.device):
-    """Move a batch (a tensor-holding object, or a tuple of them) to ``device``."""
+    """Move a batch (a computation graph, a PyG/DGL batch, a tensor, or a tuple of them) to ``device``."""
     if device.type == "cpu":
         return batch
     if isinstance(batch, tuple):
         return tuple(to_device(b, device) for b in batch)
+    if isinstance(batch, CompGraph):  # its first parameter is a dtype
+        return batch.to(device=device)
     return batch if batch is None else batch.to(device)
 
 
