@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gnnlift.data import load_dataset
 from gnnlift.data.load import prepare
+from gnnlift.data.types import GraphSet
 from gnnlift.engine.execute import evaluate
 from gnnlift.engine.graph import CompGraph, Inputs, Level
 from gnnlift.engine.native import ParamLayout, UnsupportedGraph, flatten_samples, flatten_units, program
@@ -333,3 +334,34 @@ def test_stepcost_fits_step_time_to_sample_size(datasets, capsys):
         assert row["samples_measured"] >= 2 and np.isfinite(row["fixed_seconds_per_step"])
         assert row["seconds_per_neuron_edge"] > 0 and row["mean_neurons_edges_per_sample"] > 0
     assert rows[1]["mean_neurons_edges_per_sample"] < rows[0]["mean_neurons_edges_per_sample"]
+
+
+def graphs_with_isolated_nodes() -> GraphSet:
+    """Three graphs: a path with an isolated atom, a single atom, and a triangle."""
+    edges = [(0, 1), (1, 0), (1, 2), (2, 1), (5, 6), (6, 5), (6, 7), (7, 6), (7, 5), (5, 7)]
+    src, dst = np.array(edges).T
+    return GraphSet(
+        name="isolated",
+        node_labels=np.array([0, 1, 0, 2, 1, 0, 1, 2]),
+        edge_index=np.stack([src, dst]),
+        edge_labels=np.array([0, 0, 1, 1, 0, 0, 1, 1, 0, 0]),
+        node_ptr=np.array([0, 4, 5, 8]),
+        edge_ptr=np.array([0, 4, 4, 10]),
+        y=np.array([1, 0, 1]),
+        node_vocab=("C", "N", "O"),
+        edge_vocab=("1", "2"),
+        class_vocab=("0", "1"),
+    )
+
+
+@pytest.mark.parametrize("model", ["gcn", "sage", "gin", "gnn_embed", "graphlet"])
+def test_isolated_nodes_and_one_node_graphs_agree_in_every_variant(model):
+    variants = ["plain", "lifted", "pyg", "dgl", "plain-native", "lifted-native"]
+    assert_agree(compare(model, model_config(model), graphs_with_isolated_nodes(), variants, torch.float64))
+
+
+def test_neuralogic_refuses_nodes_without_edges():
+    from gnnlift.frameworks.neuralogic.facts import graph_dataset
+
+    with pytest.raises(ValueError, match="isolated has 2 nodes without edges in 2 graphs"):
+        graph_dataset("gcn", graphs_with_isolated_nodes())

@@ -17,8 +17,24 @@ from gnnlift.data.types import GraphSet, KnowledgeBase
 from gnnlift.templates.kb import ternary_facts
 
 
+def isolated_nodes(graphs: GraphSet) -> tuple[int, int]:
+    """(nodes without an edge, graphs holding one)."""
+    lonely = np.bincount(graphs.edge_index[0], minlength=graphs.num_nodes) == 0
+    return int(lonely.sum()), len(np.unique(graphs.graph_of_node()[lonely]))
+
+
 def graph_dataset(model: str, graphs: GraphSet):
-    """One NeuraLogic sample per graph, in graph order."""
+    """One NeuraLogic sample per graph, in graph order.
+
+    NeuraLogic builds a neuron only for an atom some rule grounds: a node without edges would be
+    left out of every readout, where the other variants average over all nodes. Such data is refused.
+    """
+    nodes, holders = isolated_nodes(graphs)
+    if nodes:
+        raise ValueError(
+            f"variant=neuralogic: {graphs.name} has {nodes} nodes without edges in {holders} graphs; NeuraLogic "
+            "builds no neuron for them, so its readouts would compute another function than the other variants'"
+        )
     from neuralogic.core import R
     from neuralogic.dataset import Dataset
 
