@@ -36,10 +36,13 @@ RUNS = {
 }
 COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES)
 CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES)
-FIGURE_OF = {  # figure -> the table it is drawn from
-    **{name: name for name in EXPERIMENTS},
-    **({"compression": "compression"} if COMPRESS_PAIRS else {}),
-    **({"clashes": "clashes"} if CLASH_PAIRS else {}),
+SUMMARY = "results/report/summary.rst"  # the findings, for the HTML report's landing page
+TABLES = [*EXPERIMENTS, *(["compression"] if COMPRESS_PAIRS else []), *(["clashes"] if CLASH_PAIRS else [])]
+SPEEDUP_TABLES = [name for name in ("table1", "lossless", "scaling") if name in EXPERIMENTS]
+FIGURE_OF = {  # figure -> the tables it is drawn from
+    **{name: [name] for name in TABLES},
+    **({"curves": ["lossless"]} if "lossless" in EXPERIMENTS else {}),
+    **({"speedup": SPEEDUP_TABLES} if SPEEDUP_TABLES else {}),
 }
 for _model, _dataset in [*COMPRESS_PAIRS, *CLASH_PAIRS, *[(r.model, r.dataset) for r, _ in RUNS.values()]]:
     if _dataset not in DATASETS:
@@ -130,14 +133,19 @@ def left_out_option(wildcards):
     return f"--left-out '{', '.join(LEFT_OUT)} ({NEURALOGIC_MISSING})'"
 
 
-def figure_table(wildcards):
-    return f"results/tables/{FIGURE_OF[wildcards.figure]}.csv"
+def figure_tables(wildcards):
+    return [f"results/tables/{name}.csv" for name in FIGURE_OF[wildcards.figure]]
+
+
+def landing_page():
+    """The HTML report's landing page: this run's findings once the report rule has written them."""
+    return os.path.abspath(SUMMARY) if os.path.exists(SUMMARY) else "../report/workflow.rst"
 
 
 def report_inputs():
     """Tables, figures and the dataset summary that the report is made from."""
     return {
-        "tables": [f"results/tables/{name}.csv" for name in FIGURE_OF],
+        "tables": [f"results/tables/{name}.csv" for name in TABLES],
         "figures": [f"results/report/figures/{name}.png" for name in FIGURE_OF],
         "datasets": "results/datasets/summary.csv",
         "paper": "config/paper.yaml",
