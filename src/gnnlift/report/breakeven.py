@@ -29,7 +29,7 @@ def epochs_to_pay(extra: float, saved: float) -> int | None:
     """Epochs after which the seconds saved cover the extra one-off cost; None when none are saved."""
     if not saved > 0:
         return None
-    return max(math.ceil(extra / saved), 0)
+    return max(math.ceil(round(extra / saved, 9)), 0)  # 0.5 / 0.1 is 5 epochs, not 6
 
 
 def label(epochs: int | None) -> str:

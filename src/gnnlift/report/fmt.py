@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 DASH = "–"
 MISSING_NOTE = f"{DASH}: not measured in this run."
+# Columns that hold measurements, never counts: shown to 3 digits even when a value is whole.
+MEASURE = re.compile(r"ratio|speedup|compression|accuracy|auc|mrr|gap|second|epoch s|\bs\b|µs|ns per|r2|scope")
+NUMBERISH = re.compile(r"^[\d.,±\s–-]+x?$")
 
 
 def missing(value) -> bool:
@@ -30,7 +34,10 @@ def sig(value, digits: int = 3) -> str:
     value = float(value)
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
-    decimals = max(digits - 1 - math.floor(math.log10(abs(value))), 0)
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(digits - 1 - exponent, 0)
+    if math.floor(math.log10(abs(round(value, decimals)))) > exponent:  # 0.99999 rounds up to 1.00
+        decimals = max(decimals - 1, 0)
     return f"{round(value, decimals):,.{decimals}f}"
 
 
@@ -61,13 +68,19 @@ def numeric(values: pd.Series) -> bool:
 
 
 def _column(values: pd.Series) -> list[str]:
-    """A column's cells; a numeric column with any fractional value is shown to 3 digits throughout."""
+    """A column's cells: counts where every value is whole (and the column is not a measurement),
+    3 significant digits otherwise."""
     if not numeric(values):
         return [cell(v) for v in values]
     numbers = pd.to_numeric(values, errors="coerce")
     present = numbers.dropna()
-    integral = bool((present == present.round()).all())
+    integral = bool((present == present.round()).all()) and not MEASURE.search(str(values.name))
     return [count(v) if integral else sig(v) for v in numbers]
+
+
+def _right(values: pd.Series, shown: list[str]) -> bool:
+    """Numbers, and text that is only numbers (``0.250 ± 0.01``), align right."""
+    return numeric(values) or all(NUMBERISH.match(c) for c in shown)
 
 
 def table(frame: pd.DataFrame, note: str = MISSING_NOTE) -> str:
@@ -75,7 +88,7 @@ def table(frame: pd.DataFrame, note: str = MISSING_NOTE) -> str:
     if frame.empty:
         return ""
     shown = pd.DataFrame({c: _column(frame[c]) for c in frame.columns}, columns=frame.columns)
-    align = ["right" if numeric(frame[c]) else "left" for c in frame.columns]
+    align = ["right" if _right(frame[c], list(shown[c])) else "left" for c in frame.columns]
     text = shown.to_markdown(index=False, disable_numparse=True, colalign=align)
     if (shown == DASH).to_numpy().any() and note:
         text += f"\n\n{note}"

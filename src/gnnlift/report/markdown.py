@@ -220,15 +220,17 @@ def section_lossless(runs: pd.DataFrame, paper: dict) -> str:
             f"{r.model}/{r.dataset} {count(r['ours raw'])} vs {count(r['neuralogic raw'])}"
             for _, r in raw.drop(agree.index).iterrows()
         ]
-        line = f"\nUncompressed neuron counts agree in {len(agree)} of {len(raw)} rows"
-        line += f" (ours vs NeuraLogic's: {'; '.join(differ)})" if differ else ""
+        parts = [f"uncompressed neuron counts agree in {len(agree)} of {len(raw)} rows"] if len(raw) else []
+        parts[-1:] = [parts[-1] + f" (ours vs NeuraLogic's: {'; '.join(differ)})"] if differ else parts[-1:]
         gap = side["accuracy gap"].dropna()
         if not gap.empty:
-            line += f"; mean test accuracies differ by at most {sig(gap.max())}"
+            parts.append(f"mean test accuracies differ by at most {sig(gap.max())}")
+        joined = "; ".join(parts)
+        line = f"\n{joined[:1].upper()}{joined[1:]}." if parts else "\n"
         text += [
             "\n### Our engine beside PyNeuraLogic (same template, data, folds and starting weights)\n",
             table(side, note=f"{DASH}: not recorded (NeuraLogic's compressed count needs lifting on)."),
-            line + ". README.md (How it agrees with ours) explains where the two engines count differently.",
+            line + " README.md (How it agrees with ours) explains where the two engines count differently.",
         ]
     return "\n".join(text) + "\n"
 
@@ -240,7 +242,8 @@ def section_speedup(runs: pd.DataFrame) -> str:
     if not points.empty:
         per = points.assign(ratio=points.speedup / points.compression).groupby("backend")["ratio"]
         cells = [
-            f"{backend} {sig(group.median())} ({len(group)} points, {sig(group.min())}–{sig(group.max())})"
+            f"{backend} {sig(group.median())} ("
+            + (f"{len(group)} points, {sig(group.min())}–{sig(group.max())})" if len(group) > 1 else "1 point)")
             for backend, group in per
         ]
         text.append(
