@@ -41,11 +41,12 @@ def _values(runs: pd.DataFrame, column: str) -> pd.Series:
     return counts.sort_index().sort_values(ascending=False, kind="stable")
 
 
-def _one_or_all(name: str, counts: pd.Series, shown=str) -> str:
+def _one_or_all(name: str, counts: pd.Series, shown=str, by_design: bool = False) -> str:
+    """One value, or each value with its number of runs; ``by_design`` values (dtype) may differ by experiment."""
     if len(counts) == 1:
         return f"{name} {shown(counts.index[0])}"
     listed = ", ".join(f"{shown(v)} ({count(n)} runs)" for v, n in counts.items())
-    return f"{name}: {DISAGREE}: {listed}"
+    return f"{name}: {listed}" if by_design else f"{name}: {DISAGREE}: {listed}"
 
 
 def code(runs: pd.DataFrame) -> str:
@@ -128,7 +129,7 @@ def section(frames: list[pd.DataFrame | None]) -> str:
         packages(runs),
         "- " + _one_or_all("CPU", _values(runs, "cpu")),
         "- " + _one_or_all("threads per run", _values(runs, "threads"), lambda t: str(int(float(t)))),
-        "- " + _one_or_all("dtype", _values(runs, "dtype")),
+        "- " + _one_or_all("dtype", _values(runs, "dtype"), by_design=True),
         timing(runs),
     ]
     return f"## Provenance\n\nFrom the metrics.json of {count(len(runs))} training runs:\n\n" + "\n".join(lines) + "\n"
