@@ -116,12 +116,12 @@ def test_table1_speedups_beside_the_papers_with_compression(tmp_path):
 def test_the_speedup_line_follows_the_numbers(tmp_path):
     fast = markdown.section_table1(table1_runs(tmp_path / "a"), PAPER)
     slow = markdown.section_table1(table1_runs(tmp_path / "b", plain_native=1.0), PAPER)
-    line = "- `paper` (batch 1), lifted-native over plain-native: gcn "
-    assert f"{line}3.00x (paper 3.00x; compression 13.33x)." in fast
-    assert f"{line}5.00x (paper 3.00x; compression 13.33x)." in slow
+    line = "- paper (batch 1), lifted-native over plain-native: gcn "
+    assert f"{line}3.00x (paper 3.00x; compression 13.3x)." in fast
+    assert f"{line}5.00x (paper 3.00x; compression 13.3x)." in slow
     assert "reaches the paper's lifting/LRNN ratio for 1 of 1 models" in fast
-    assert "0.23–0.23 times its compression ratio" in fast and "0.38–0.38 times" in slow
-    assert "neuralogic 0.3000 s (compression off 0.9000 s, so its own lifting gains 3.00x)" in fast
+    assert "0.225–0.225 times its compression ratio" in fast and "0.375–0.375 times" in slow
+    assert "neuralogic 0.300 s (compression off 0.900 s, so its own lifting gains 3.00x)" in fast
     assert "per-operation overhead" not in fast  # no fixed prose about what the numbers should show
 
 
@@ -158,7 +158,7 @@ def test_step_cost_fit_recovers_fixed_and_per_neuron_cost(tmp_path):
     assert fit.loc["native", "fixed s per step"] == pytest.approx(fixed, rel=1e-6)
     assert fit.loc["native", "s per neuron+edge"] == pytest.approx(per, rel=1e-6)
     text = markdown.step_cost_text(runs, "these cells")
-    assert "- native: 20.0 µs fixed a step plus 5 ns per neuron + edge (12 cells, R² 1.00)" in text
+    assert "- native: 20.0 µs fixed a step plus 5.00 ns per neuron + edge (12 cells, R² 1.00)" in text
     assert "torch:" not in text
     assert markdown.step_cost_text(runs[runs.protocol == "paper"].head(1), "one cell") == ""
 
@@ -181,7 +181,7 @@ def test_scaling_shows_torch_and_native_at_each_batch_size(tmp_path):
     assert list(times_table.batch) == ["32", "full"]
     assert list(times_table.columns[2:]) == ["lifted", "lifted-native", "plain", "plain-native", "pyg"]
     text = markdown.section_scaling(runs)
-    assert "- gcn, batch 32: lifted 1 s on torch, 0.25 s on native (native 4.00x faster); lifting gains" in text
+    assert "- gcn, batch 32: lifted 1.00 s on torch, 0.250 s on native (native 4.00x faster); lifting gains" in text
     assert "1.20x on torch and 2.00x on native over plain." in text
     plots.scaling(summaries.scaling(runs), tmp_path / "scaling.png")
     assert (tmp_path / "scaling.png").is_file()
@@ -200,7 +200,7 @@ def test_report_from_tables_old_and_new(tmp_path):
     older = older.replace({"variant": {"lifted-native": "lifted", "plain-native": "plain"}})
     older.to_csv(tables / "table1.csv", index=False)
     text = markdown.write_report(tables, figures, None, REPO / "config" / "paper.yaml", tmp_path / "r.md")
-    assert "- `paper` (batch 1), lifted over plain: gcn 3.00x (paper 3.00x)." in text
+    assert "- paper (batch 1), lifted over plain: gcn 3.00x (paper 3.00x)." in text
     assert "Compression is blank" in text
 
 
@@ -215,6 +215,6 @@ def test_lossless_compares_lifting_on_and_off_per_backend(tmp_path):
     assert table.loc["ours-native", "speedup"] == pytest.approx(3.0)
     assert table.loc["ours", "speedup"] == pytest.approx(1.2)
     text = markdown.section_lossless(runs, PAPER)
-    assert "in our engine (torch and native backends) test accuracies with lifting on and off are identical" in text
+    assert "test accuracies with lifting on and off are identical in every fold for 2 of 2 engine" in text
     only_native = runs[runs.variant.str.endswith("-native")]
     assert summaries.engines(only_native).empty  # no NeuraLogic runs to set beside

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from gnnlift.data.errors import DataError
 
+# The report's figures: one per experiment, loss against time (lossless) and speedup against compression.
+FIGURES = ("table1", "lossless", "precision", "clashes", "compression", "scaling", "curves", "speedup")
+
 
 def _dataset_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -103,12 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path)
 
     p = sub.add_parser("figure", help="draw one experiment's figure from its tidy CSV")
-    p.add_argument(
-        "--experiment",
-        required=True,
-        choices=("table1", "lossless", "precision", "clashes", "compression", "scaling", "scaling_gpu"),
-    )
-    p.add_argument("--table", type=Path, required=True)
+    p.add_argument("--experiment", required=True, choices=FIGURES, help="the figure")
+    p.add_argument("--table", type=Path, nargs="+", required=True, help="its tidy CSVs (several: concatenated)")
     p.add_argument("--out", type=Path, required=True, help="the PNG (an SVG is written beside it)")
 
     p = sub.add_parser("report", help="compose results/report/report.md from the tables and figures")
@@ -122,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the Snakemake `timing` resource limit applied to the runs: a number, or none (default: not known)",
     )
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--summary", type=Path, help="also write the findings as reStructuredText (the HTML landing page)")
+    p.add_argument("--provenance", type=Path, help="also write when and where the report was rendered (JSON)")
 
     p = sub.add_parser("summarize", help="one table of the statistics of prepared datasets")
     p.add_argument("stats", nargs="+", type=Path, help=".stats.json files written by `prepare`")
@@ -390,9 +391,9 @@ def cmd_figure(args: argparse.Namespace) -> int:
 
     from gnnlift.report import plots, summaries
 
-    table = pd.read_csv(args.table)
+    table = pd.concat([pd.read_csv(path) for path in args.table], ignore_index=True)
     if table.empty:
-        raise DataError(f"{args.table}: no rows to plot")
+        raise DataError(f"{', '.join(map(str, args.table))}: no rows to plot")
     if args.experiment == "lossless":
         table = summaries.lossless(table)
     elif args.experiment == "precision":
@@ -406,7 +407,8 @@ def cmd_figure(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from gnnlift.atomic import write_text
-    from gnnlift.report.markdown import write_report
+    from gnnlift.report import provenance
+    from gnnlift.report.markdown import TABLES, summary_rst, write_report
 
     try:
         text = write_report(
@@ -416,6 +418,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise DataError(str(exc)) from None
     write_text(args.out, text)
     print(f"wrote {args.out}")
+    if args.summary:
+        write_text(args.summary, summary_rst(args.tables, args.paper, args.left_out))
+        print(f"wrote {args.summary}")
+    if args.provenance:
+        inputs = [args.tables / f"{name}.csv" for name in TABLES] + [args.paper]
+        inputs += [args.datasets] if args.datasets else []
+        record = provenance.render_record(args.out, inputs)
+        write_text(args.provenance, json.dumps(record, indent=2) + "\n")
+        print(f"wrote {args.provenance}")
     return 0
 
 

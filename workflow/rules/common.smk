@@ -41,10 +41,13 @@ RUNS = {
 # Every model and dataset of the plan is checked here, by name, before any job starts.
 COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES, DATASETS, "compression")
 CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES, DATASETS, "clashes")
-FIGURE_OF = {  # figure -> the table it is drawn from
-    **{name: name for name in EXPERIMENTS},
-    **({"compression": "compression"} if COMPRESS_PAIRS else {}),
-    **({"clashes": "clashes"} if CLASH_PAIRS else {}),
+SUMMARY = "results/report/summary.rst"  # the findings, for the HTML report's landing page
+TABLES = [*EXPERIMENTS, *(["compression"] if COMPRESS_PAIRS else []), *(["clashes"] if CLASH_PAIRS else [])]
+SPEEDUP_TABLES = [name for name in ("table1", "lossless", "scaling") if name in EXPERIMENTS]
+FIGURE_OF = {  # figure -> the tables it is drawn from
+    **{name: [name] for name in TABLES},
+    **({"curves": ["lossless"]} if "lossless" in EXPERIMENTS else {}),
+    **({"speedup": SPEEDUP_TABLES} if SPEEDUP_TABLES else {}),
 }
 
 
@@ -139,14 +142,19 @@ def timing_limit_option(wildcards):
     return f"--timing-limit {value if value is not None else 'none'}"
 
 
-def figure_table(wildcards):
-    return f"results/tables/{FIGURE_OF[wildcards.figure]}.csv"
+def figure_tables(wildcards):
+    return [f"results/tables/{name}.csv" for name in FIGURE_OF[wildcards.figure]]
+
+
+def landing_page():
+    """The HTML report's landing page: this run's findings once the report rule has written them."""
+    return os.path.abspath(SUMMARY) if os.path.exists(SUMMARY) else "../report/workflow.rst"
 
 
 def report_inputs():
     """Tables, figures and the dataset summary that the report is made from."""
     return {
-        "tables": [f"results/tables/{name}.csv" for name in FIGURE_OF],
+        "tables": [f"results/tables/{name}.csv" for name in TABLES],
         "figures": [f"results/report/figures/{name}.png" for name in FIGURE_OF],
         "datasets": "results/datasets/summary.csv",
         "paper": "config/paper.yaml",

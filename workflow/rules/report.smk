@@ -1,6 +1,9 @@
 # Aggregation into tidy tables, figures, and the report.
 
 
+report: landing_page()
+
+
 rule aggregate_runs:
     input:
         experiment_metrics,
@@ -60,7 +63,7 @@ rule aggregate_clashes:
 
 rule figure:
     input:
-        figure_table,
+        figure_tables,
     output:
         png=report(
             "results/report/figures/{figure}.png",
@@ -81,11 +84,18 @@ rule report:
     input:
         **report_inputs(),
     output:
-        report(
+        md=report(
             "results/report/report.md",
             caption="../report/report.rst",
             category="Report",
             labels={"document": "report.md"},
+        ),
+        summary=SUMMARY,
+        provenance=report(
+            "results/report/provenance.json",
+            caption="../report/provenance.rst",
+            category="Report",
+            labels={"document": "provenance.json"},
         ),
     log:
         "logs/report.log",
@@ -96,5 +106,5 @@ rule report:
         "../../envs/gnnlift.yaml"
     shell:
         "python -m gnnlift report --tables results/tables --figures results/report/figures "
-        "--datasets {input.datasets} --paper {input.paper} {params.left_out} "
-        "{params.timing_limit} --out {output} > {log} 2>&1"
+        "--datasets {input.datasets} --paper {input.paper} {params.left_out} {params.timing_limit} "
+        "--out {output.md} --summary {output.summary} --provenance {output.provenance} > {log} 2>&1"

@@ -83,6 +83,33 @@ def _check_run(path: Path, m) -> None:
             raise DataError(f"{path}: not a run's metrics: {key} is {_json_type(m[key])}, not an object")
 
 
+# one_off_seconds fields that are not a cost of training: loading the file (the same for every
+# variant) and NeuraLogic's extra uncompressed build, which only counts neurons.
+NOT_TRAINING = ("load", "count_uncompressed")
+VERSIONS = ("python", "gnnlift", "torch", "torch_geometric", "dgl", "numpy", "hydra-core", "neuralogic", "numba")
+VERSIONS += ("snakemake", "java")
+
+
+def one_off_total(seconds: dict) -> float | None:
+    """Seconds a run spent once before training: grounding, lifting, conversion, flattening, compiling."""
+    values = [v for k, v in seconds.items() if k not in NOT_TRAINING and isinstance(v, (int, float))]
+    return float(sum(values)) if values else None
+
+
+def provenance(env: dict, clock: dict) -> dict:
+    """The environment columns of a run: package versions, the git state of the code, its wall clock."""
+    versions = env.get("versions") or {}
+    git = env.get("git") or {}
+    dirty = git.get("dirty")
+    return {
+        **{f"version_{name}": versions.get(name) for name in VERSIONS},
+        "git_commit": git.get("commit"),
+        "git_dirty": None if dirty is None else json.dumps(dirty),
+        "started": clock.get("started"),
+        "finished": clock.get("finished"),
+    }
+
+
 def run_row(path: Path) -> dict:
     """One training run: its coordinates (from the path) and what it measured.
 
@@ -127,6 +154,8 @@ def run_row(path: Path) -> dict:
         "epoch_seconds_median": m["epoch_seconds_median"],
         "epoch_seconds_mean": m["epoch_seconds_mean"],
         "final_loss": m["loss_curve"][-1] if m["loss_curve"] else None,
+        "loss_curve": json.dumps(m.get("loss_curve") or []),
+        "epoch_seconds": json.dumps(m.get("epoch_seconds") or []),
         "test_accuracy": test.get("accuracy"),
         "test_auc": test.get("auc"),
         "train_accuracy": (evaluation.get("train") or {}).get("accuracy"),
@@ -149,10 +178,12 @@ def run_row(path: Path) -> dict:
         "prepare_seconds": seconds.get("prepare_samples"),
         "jit_compile_seconds": seconds.get("jit_compile"),
         "device": env.get("device") or "cpu",
+        "one_off_seconds": one_off_total(seconds),
         "threads": env.get("threads"),
         "dtype": env.get("dtype"),
         "cpu": env.get("cpu"),
         "torch": (env.get("versions") or {}).get("torch"),
+        **provenance(env, m.get("clock") or {}),
     }
 
 

@@ -1,68 +1,98 @@
-"""``results/report/report.md``: every experiment's table and figure beside the paper's numbers."""
+"""``results/report/report.md``: what this run found, then every experiment beside the paper's numbers.
+
+Every sentence that states a result is computed from the run's tables, and the same tables give a
+byte-identical file: the date and host of a render go to ``provenance.json``, not here.
+"""
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from gnnlift.report import speed, summaries
+from gnnlift.report import breakeven, findings, plots, provenance, speed, summaries
+from gnnlift.report.fmt import DASH, count, sig, table, times
 
-FIGURES = {  # experiment -> (figure file, caption)
-    "table1": (
-        "table1.png",
-        "Median epoch time per model and variant (mean over seeds, error bars: std); -native: native backend.",
-    ),
-    "lossless": ("lossless.png", "Lifting on vs off: neurons, epoch time and test accuracy."),
-    "precision": ("precision.png", "Value detection: compression, accuracy and epoch time against digits kept."),
-    "clashes": ("clashes.png", "Clashes of value detection against digits kept, per number of random draws."),
-    "compression": ("compression.png", "Neuron compression ratio (exact lifting) on every molecule dataset."),
-    "scaling": (
-        "scaling.png",
-        "Speedup of lifting over the other variants as the batch grows (native backend solid, torch dashed).",
-    ),
-    "scaling_gpu": ("scaling_gpu.png", "As the batch grows, on the GPU (device=cuda): speedup of lifting."),
+FIGURES = {  # figure -> caption
+    "table1": "Median epoch time per model and variant (mean over seeds, error bars: std); -native: native backend.",
+    "curves": "Training loss against cumulative training seconds, lifting on (solid) and off (dashed), mean over "
+    "folds: equal losses, the lifted curve reaching each epoch's loss sooner where lifting saves time.",
+    "lossless": "Lifting on vs off: neurons, epoch time and test accuracy.",
+    "speedup": "Speedup of lifting over plain (same backend) against its compression ratio, one point per model, "
+    "dataset, protocol, scope and backend; dotted: speedup = compression.",
+    "precision": "Value detection: compression, accuracy and epoch time against digits kept.",
+    "clashes": "Clashes of value detection against digits kept, per number of random draws.",
+    "compression": "Neuron compression ratio (exact lifting) on every molecule dataset.",
+    "scaling": "Speedup of lifting over the other variants as the batch grows (native backend solid, torch dashed).",
+    "scaling_gpu": "As the batch grows, on the GPU (device=cuda): speedup of lifting.",
 }
-
-
-def _md(table: pd.DataFrame) -> str:
-    """A markdown table, missing values left blank."""
-    return table.astype(object).where(table.notna(), None).to_markdown(index=False, floatfmt=".4g", missingval="")
+RUN_TABLES = ("table1", "lossless", "precision", "scaling", "scaling_gpu")
+TABLES = (*RUN_TABLES, "clashes", "compression")
 
 
 def _figure(name: str, figures: Path, out: Path) -> str:
-    file, caption = FIGURES[name]
-    return f"![{caption}]({os.path.relpath(Path(figures) / file, Path(out).parent)})\n\n*{caption}*\n"
+    path = Path(figures) / f"{name}.png"
+    if not path.is_file():
+        return ""
+    caption = FIGURES[name]
+    return f"\n![{caption}]({os.path.relpath(path, Path(out).parent)})\n\n*{caption}*\n"
 
 
 def _read(tables: Path, name: str) -> pd.DataFrame | None:
-    path = tables / f"{name}.csv"
-    return pd.read_csv(path) if path.is_file() else None
+    path = Path(tables) / f"{name}.csv"
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path)
+    return None if frame.empty else frame
+
+
+def section_summary(frames: dict[str, pd.DataFrame | None], paper: dict, left_out: list[str]) -> str:
+    lines = findings.summary(frames, paper)
+    text = ["## What this run found\n"]
+    text += lines or ["No experiment of this run has results to summarise."]
+    text += [f"\n**Left out of this run:** {note}" for note in left_out]
+    return "\n".join(text) + "\n"
 
 
 def section_table1(runs: pd.DataFrame, paper: dict) -> str:
-    times, speedups = summaries.table1(runs, paper["table1"])
+    times_, speedups = summaries.table1(runs, paper["table1"])
     theirs = pd.DataFrame(paper["table1"]).T.reset_index().rename(columns={"index": "model"})
     text = [
         "## Table 1: per-epoch training time\n",
-        "Ours (seconds, mean ± std over seeds of each run's median epoch; a `-native` label is our engine on "
+        "Ours (seconds, mean ± std over seeds of each run's median epoch; a -native label is our engine on "
         "the native backend, no suffix the torch backend):\n",
-        _md(times),
+        table(times_),
         "\nThe paper's (batch size 1, its own machine; Lifting and LRNN are NeuraLogic with and without "
         "compression):\n",
-        _md(theirs),
-        "\nSpeedups (epoch time of `slower` / epoch time of `faster`), ours beside the paper's at batch size 1. "
-        "Compression: neurons + edges of the plain graph / of the lifted graph each variant trains on:\n",
-        _md(speedups) if not speedups.empty else "(needs lifted and another variant)",
+        table(theirs),
     ]
+    if speedups.empty:
+        text.append("\nSpeedups need lifted and another variant.")
+    for protocol in speed.protocols(runs):
+        rows = speedups[speedups.protocol == protocol].drop(columns="protocol")
+        if rows.empty:
+            continue
+        at_one = protocol == "paper"
+        if not at_one:
+            rows = rows.drop(columns="paper (batch 1)")
+        text += [
+            f"\n### Speedups, {speed.batch_of(runs, protocol)} (protocol {protocol})\n",
+            "Epoch time of slower / epoch time of faster"
+            + (", beside the paper's ratio of the same columns" if at_one else "; the paper times batch 1 only")
+            + ". Compression: neurons + edges of the plain graph / of the lifted graph the variant trains on.\n",
+            table(
+                rows,
+                note=f"{DASH}: compression applies to lifted over plain only"
+                + ("; the paper has no ratio for that pair." if at_one else "."),
+            ),
+        ]
     ours = speedups[speedups.faster.isin(speed.OURS) & (speedups.slower == speedups.faster.map(speed.plain_of))]
     if ours["compression"].isna().any():
         text.append(
             "\nCompression is blank where the runs record no neuron and edge counts of the graph they train on "
-            "(`graph.executed` in metrics.json, or a lifted run's lifting statistics)."
+            "(graph.executed in metrics.json, or a lifted run's lifting statistics)."
         )
     reading = table1_reading(runs, speedups)
     if reading:
@@ -72,22 +102,11 @@ def section_table1(runs: pd.DataFrame, paper: dict) -> str:
     if not jit.empty:
         text.append(
             f"\nThe native backend compiled its kernels, or loaded them from numba's cache, once per run and "
-            f"outside the timed epochs: median {jit.median():.2f} s, longest {jit.max():.2f} s "
+            f"outside the timed epochs: median {sig(jit.median())} s, longest {sig(jit.max())} s "
             f"(one_off_seconds.jit_compile, {len(jit)} runs)."
         )
     text.append(_neuralogic_line(runs))
     return "\n".join(t for t in text if t) + "\n"
-
-
-def _batch_of(runs: pd.DataFrame, protocol: str) -> str:
-    sizes = runs.loc[runs.protocol == protocol, "batch_size"].dropna()
-    return f"batch {int(sizes.iloc[0])}" if not sizes.empty else "full batch"
-
-
-def _protocols(runs: pd.DataFrame) -> list[str]:
-    """Protocols in order of batch size, the full batch last."""
-    sizes = runs.groupby("protocol")["batch_size"].first().fillna(float("inf"))
-    return sorted(sizes.index, key=lambda p: (sizes[p], p))
 
 
 def table1_reading(runs: pd.DataFrame, speedups: pd.DataFrame) -> list[str]:
@@ -95,21 +114,21 @@ def table1_reading(runs: pd.DataFrame, speedups: pd.DataFrame) -> list[str]:
     if speedups.empty:
         return []
     lines = []
-    for protocol in _protocols(runs):
+    for protocol in speed.protocols(runs):
         rows = speedups[speedups.protocol == protocol]
         for (fast, slow), group in rows.groupby(["faster", "slower"], sort=False):
             cells = []
             for _, row in group.iterrows():
-                notes = [f"paper {row['paper (batch 1)']:.2f}x"] if pd.notna(row["paper (batch 1)"]) else []
-                notes += [f"compression {row['compression']:.2f}x"] if pd.notna(row["compression"]) else []
-                cells.append(f"{row['model']} {row['speedup']:.2f}x" + (f" ({'; '.join(notes)})" if notes else ""))
-            lines.append(f"- `{protocol}` ({_batch_of(runs, protocol)}), {fast} over {slow}: {', '.join(cells)}.")
+                notes = [f"paper {times(row['paper (batch 1)'])}"] if pd.notna(row["paper (batch 1)"]) else []
+                notes += [f"compression {times(row['compression'])}"] if pd.notna(row["compression"]) else []
+                cells.append(f"{row['model']} {times(row['speedup'])}" + (f" ({'; '.join(notes)})" if notes else ""))
+            lines.append(f"- {protocol} ({speed.batch_of(runs, protocol)}), {fast} over {slow}: {', '.join(cells)}.")
     native = speedups[(speedups.faster == "lifted-native") & (speedups.slower == "plain-native")]
     paired = native.dropna(subset=["compression"])
     if not paired.empty:
         per = paired["speedup"] / paired["compression"]
         lines.append(
-            f"- On the native backend lifting's speedup is {per.min():.2f}–{per.max():.2f} times its compression "
+            f"- On the native backend lifting's speedup is {sig(per.min())}–{sig(per.max())} times its compression "
             f"ratio over {len(paired)} model and protocol cells (1 would be time proportional to neurons + edges)."
         )
     at_one = native[(native.protocol == "paper") & native["paper (batch 1)"].notna()]
@@ -137,16 +156,16 @@ def step_cost_text(runs: pd.DataFrame, cells: str) -> str:
         "\n### Cost of a training step\n",
         f"A line fitted per backend over {cells}: seconds a step (median epoch / ceil(training samples / batch "
         "size)) against neurons + edges a step (the trained graph's neurons + edges / its samples × batch size).\n",
-        _md(shown),
+        table(shown, note=f"{DASH}: R² is undefined where every cell took the same time."),
         "",
     ]
     for _, row in fit.iterrows():
         fixed, slope, size = row["fixed s per step"], row["s per neuron+edge"], row["median size per step"]
-        line = f"- {row['backend']}: {fixed * 1e6:.1f} µs fixed a step plus {slope * 1e9:.3g} ns per neuron + edge"
+        line = f"- {row['backend']}: {sig(fixed * 1e6)} µs fixed a step plus {sig(slope * 1e9)} ns per neuron + edge"
         line += f" ({row['cells']} cells" + (f", R² {row['r2']:.2f})" if pd.notna(row["r2"]) else ")")
         if fixed > 0 and slope > 0:
             share = fixed / (fixed + slope * size)
-            line += f"; at the median step of {size:,.0f} neurons + edges the fixed part is {share:.0%} of the step."
+            line += f"; at the median step of {count(size)} neurons + edges the fixed part is {share:.0%} of the step."
         elif slope <= 0:
             line += "; time does not grow with neurons + edges across these cells."
         else:
@@ -161,9 +180,9 @@ def _neuralogic_line(runs: pd.DataFrame) -> str:
     if ours is None or not {"neuralogic", "neuralogic-off"} <= set(means.columns):
         return ""
     rows = [
-        f"{model}: {ours} {row[ours]:.4f} s, neuralogic {row['neuralogic']:.4f} s "
-        f"(compression off {row['neuralogic-off']:.4f} s, so its own lifting gains "
-        f"{row['neuralogic-off'] / row['neuralogic']:.2f}x)"
+        f"{model}: {ours} {sig(row[ours])} s, neuralogic {sig(row['neuralogic'])} s "
+        f"(compression off {sig(row['neuralogic-off'])} s, so its own lifting gains "
+        f"{times(row['neuralogic-off'] / row['neuralogic'])})"
         for model, row in means.iterrows()
         if pd.notna(row[ours]) and pd.notna(row["neuralogic"]) and pd.notna(row["neuralogic-off"])
     ]
@@ -171,102 +190,155 @@ def _neuralogic_line(runs: pd.DataFrame) -> str:
 
 
 def section_lossless(runs: pd.DataFrame, paper: dict) -> str:
-    table = summaries.lossless(runs)
+    summary = summaries.lossless(runs)
     ref, kb = paper["gnn_embed_786_0"], paper["knowledge_bases"]
-    ours = table[table["engine"].str.startswith("ours")] if "engine" in table else table
-    theirs = table[table["engine"] == "neuralogic"] if "engine" in table else table.iloc[0:0]
-    identical = bool(ours["identical per fold"].all()) if not ours.empty else None
+    ours = summary[summary["engine"].str.startswith("ours")] if "engine" in summary else summary
+    theirs = summary[summary["engine"] == "neuralogic"] if "engine" in summary else summary.iloc[0:0]
     text = [
         "## Lossless lifting on vs off (paper Fig. 5)\n",
-        _md(table),
-        f"\nThe paper, gnn_embed on 786_0 per fold: {ref['raw']:,} → {ref['pruned']:,} → {ref['lifted']:,} neurons "
-        f"({ref['ratio']}x), training {ref['speedup']}x faster; knowledge bases "
-        f"{kb['neuron_ratio']} fewer neurons, {kb['speedup']} faster. "
+        table(summary, note=f"{DASH}: no neuron count recorded for that engine and setting."),
+        f"\nThe paper, gnn_embed on 786_0 per fold: {count(ref['raw'])} → {count(ref['pruned'])} → "
+        f"{count(ref['lifted'])} neurons ({times(ref['ratio'])}), training {times(ref['speedup'])} faster; "
+        f"knowledge bases {kb['neuron_ratio']} fewer neurons, {kb['speedup']} faster. "
         "Our counts cover the whole dataset (5 folds), so divide by 5 to compare per fold.",
     ]
-    if identical is not None:
+    if not ours.empty:
+        same = int(ours["identical per fold"].sum())
         text.append(
-            "\nReading: in our engine (torch and native backends) test accuracies with lifting on and off are "
-            f"{'identical in every fold' if identical else 'NOT identical in every fold'}, "
-            "as they must be: the lifted graph computes the same function."
+            f"\nReading: in our engine, test accuracies with lifting on and off are identical in every fold for "
+            f"{same} of {len(ours)} engine × model × dataset rows."
         )
     if not theirs.empty:
-        same = bool(theirs["identical per fold"].all())
+        same = int(theirs["identical per fold"].sum())
         text.append(
-            f"NeuraLogic's own compression {'kept' if same else 'did NOT keep'} every fold's accuracy. It merges "
-            "neurons whose values agree under random weights, which is exact for sigmoid models but can merge "
-            "relu neurons that agree only by chance."
+            f"NeuraLogic's own compression kept every fold's accuracy for {same} of {len(theirs)} model × dataset rows."
         )
     side = summaries.engines(runs)
     if not side.empty:
+        raw = side.dropna(subset=["ours raw", "neuralogic raw"])
+        agree = raw[raw["ours raw"] == raw["neuralogic raw"]]
+        differ = [
+            f"{r.model}/{r.dataset} {count(r['ours raw'])} vs {count(r['neuralogic raw'])}"
+            for _, r in raw.drop(agree.index).iterrows()
+        ]
+        parts = [f"uncompressed neuron counts agree in {len(agree)} of {len(raw)} rows"] if len(raw) else []
+        parts[-1:] = [parts[-1] + f" (ours vs NeuraLogic's: {'; '.join(differ)})"] if differ else parts[-1:]
+        gap = side["accuracy gap"].dropna()
+        if not gap.empty:
+            parts.append(f"mean test accuracies differ by at most {sig(gap.max())}")
+        joined = "; ".join(parts)
+        line = f"\n{joined[:1].upper()}{joined[1:]}." if parts else "\n"
         text += [
             "\n### Our engine beside PyNeuraLogic (same template, data, folds and starting weights)\n",
-            _md(side),
-            "\nNeuraLogic's counts are its own (neurons of its built networks, by class). Raw counts agree with "
-            "ours where the two grounders build the same network: NeuraLogic leaves out what no query reaches "
-            "(knowledge bases) and keeps GIN's MLP hidden layer as an atom, not a rule (+1 atom, rule and "
-            "aggregation per node and layer). Compressed counts differ more: NeuraLogic merges neurons by "
-            "their values under random weights and merges equal-valued facts into one, where our exact lifting "
-            "merges by structure.",
+            table(side, note=f"{DASH}: not recorded (NeuraLogic's compressed count needs lifting on)."),
+            line + " README.md (How it agrees with ours) explains where the two engines count differently.",
         ]
     return "\n".join(text) + "\n"
 
 
+def section_speedup(runs: pd.DataFrame) -> str:
+    """Speedup against compression, and when the one-off cost of lifting is paid back."""
+    points = plots.speedup_data(runs)
+    text = ["## Speedup against compression, and when lifting pays off\n"]
+    if not points.empty:
+        per = points.assign(ratio=points.speedup / points.compression).groupby("backend")["ratio"]
+        cells = [
+            f"{backend} {sig(group.median())} ("
+            + (f"{len(group)} points, {sig(group.min())}–{sig(group.max())})" if len(group) > 1 else "1 point)")
+            for backend, group in per
+        ]
+        text.append(
+            "Speedup / compression, median per backend (1: time proportional to neurons + edges; "
+            "NeuraLogic: to its neurons): " + "; ".join(cells) + "."
+        )
+    costs = breakeven.table(runs)
+    if not costs.empty:
+        never = int(costs["pays off after"].str.startswith("never").sum())
+        paying = costs[~costs["pays off after"].str.startswith("never")]
+        line = "\nOne-off seconds (grounding, lifting, conversion, flattening, compiling; loading the file left out) "
+        line += f"against the seconds saved each epoch, in {len(costs)} cells: lifting pays for itself "
+        if not paying.empty:
+            epochs = paying["pays off after"].str.extract(r"(\d[\d,]*)")[0].str.replace(",", "").astype(float)
+            at_once = int(epochs.isna().sum())
+            worst = epochs.max()
+            line += f"in {len(paying)}"
+            line += f" ({at_once} at once)" if at_once else ""
+            line += f", after at most {count(worst)} epochs" if pd.notna(worst) else ""
+            line += f"; never in {never} (no time saved per epoch)." if never else "."
+        else:
+            line += f"in none; it saves no time per epoch in all {never}."
+        text += [line + "\n", table(costs.drop(columns=["plain"]))]
+    return "\n".join(text) + "\n"
+
+
 def section_precision(runs: pd.DataFrame) -> str:
-    table = summaries.precision(runs)
+    summary = summaries.precision(runs)
     lines = []
-    for (model, dataset), group in table.groupby(["model", "dataset"]):
+    for (model, dataset), group in summary.groupby(["model", "dataset"]):
         clean = group[group.clashes == 0].digits
         drift = group[group.test_accuracy != group["plain accuracy"]].digits
-        first_clean = int(clean.min()) if len(clean) else None
+        first_clean = f"from {int(clean.min())} digits on" if len(clean) else "at none of the digits run"
         differs = ", ".join(str(int(d)) for d in drift) or "none"
+        few, many = group.iloc[0], group.iloc[-1]
         lines.append(
-            f"- {model} / {dataset}: no clashes from {first_clean} digits on; "
-            f"test accuracy differs from plain at digits: {differs}."
+            f"- {model} / {dataset}: no clashes {first_clean}; test accuracy differs from plain at digits: "
+            f"{differs}. At {int(few.digits)} digits {count(few.neurons_lifted)} lifted neurons and "
+            f"{count(few.clashes)} clashes, at {int(many.digits)} digits {count(many.neurons_lifted)} and "
+            f"{count(many.clashes)} (plain {count(few['plain neurons'])})."
         )
-    reading = (
-        "\n\nReading: with few digits value detection merges neurons that only look equal (clashes), so the "
-        "lifted graph is smaller than the exact one and computes something else.\n\n"
-    )
-    return "## Precision sweep (paper Fig. 3a/4)\n\n" + _md(table) + reading + "\n".join(lines) + "\n"
+    return "## Precision sweep (paper Fig. 3a/4)\n\n" + table(summary) + "\n\nReading:\n\n" + "\n".join(lines) + "\n"
 
 
-def section_clashes(table: pd.DataFrame) -> str:
-    pivot = table.pivot_table(index=["model", "dataset", "lifting_digits"], columns="lifting_inits", values="clashes")
+def section_clashes(frame: pd.DataFrame) -> str:
+    pivot = frame.pivot_table(index=["model", "dataset", "lifting_digits"], columns="lifting_inits", values="clashes")
     pivot.columns = [f"inits {c}" for c in pivot.columns]
+    lines = []
+    for (model, dataset), group in pivot.groupby(level=["model", "dataset"]):
+        digits = group.index.get_level_values("lifting_digits")
+        cells = [
+            f"{column}: {count(group[column].iloc[0])} at {int(digits[0])} digits, "
+            f"{count(group[column].iloc[-1])} at {int(digits[-1])}"
+            for column in group.columns
+        ]
+        lines.append(f"- {model} / {dataset}: " + "; ".join(cells) + ".")
     return (
-        "## Clashes (paper Fig. 3b)\n\n"
-        + _md(pivot.reset_index())
-        + (
-            "\n\nA clash is a merge of equal-valued neurons whose inputs differ. More random draws (inits) and more "
-            "digits separate them.\n"
-        )
+        "## Clashes (paper Fig. 3b)\n\nA clash is a merge of equal-valued neurons whose inputs differ.\n\n"
+        + table(pivot.reset_index())
+        + "\n\nReading:\n\n"
+        + "\n".join(lines)
+        + "\n"
     )
 
 
-def section_compression(table: pd.DataFrame) -> str:
-    ratios = summaries.compression(table)
-    by_model = table.groupby(["model", "lifting_scope"])["ratio_neurons"].median().unstack("lifting_scope")
+def section_compression(frame: pd.DataFrame) -> str:
+    ratios = summaries.compression(frame)
+    by_model = frame.groupby(["model", "lifting_scope"])["ratio_neurons"].median().unstack("lifting_scope")
     by_model.columns = [f"scope {c}" for c in by_model.columns]
     return (
-        "## Compression across molecule datasets\n\nMedian compression ratio (neurons raw / lifted) over datasets:\n\n"
-        + _md(by_model.reset_index())
+        f"## Compression across molecule datasets\n\nMedian compression ratio (neurons raw / lifted) over "
+        f"{frame.dataset.nunique()} datasets:\n\n"
+        + table(by_model.reset_index())
         + "\n\n<details><summary>Every dataset</summary>\n\n"
-        + _md(ratios)
+        + table(ratios)
         + "\n\n</details>\n"
     )
+
+
+def _devices(runs: pd.DataFrame) -> str:
+    """The devices the runs of a table ran on (metrics.json environment.device)."""
+    return ", ".join(sorted(runs["device"].dropna().unique()) if "device" in runs else ["cpu"])
 
 
 def section_scaling(runs: pd.DataFrame, title: str = "Scope and batch size") -> str:
     text = [
         f"## {title}\n",
         f"Device: {_devices(runs)}.\n",
-        "Epoch time (s) by batch size; a `-native` label is the native backend, no suffix the torch backend:\n",
-        _md(summaries.scaling_times(runs)),
-        "\nSpeedup of each lifted variant (above 1: lifting is faster). `vs plain` is plain on the same backend, "
-        "`vs torch` the same lifted variant on the torch backend. Scope `dataset` runs a batch on the part of "
+        "Epoch time (s) by batch size; a -native label is the native backend, no suffix the torch backend:\n",
+        table(summaries.scaling_times(runs)),
+        "\nSpeedup of each lifted variant (above 1: lifting is faster). vs plain is plain on the same backend, "
+        "vs torch the same lifted variant on the torch backend. Scope dataset runs a batch on the part of "
         "the dataset-wide lifted graph its outputs need:\n",
-        _md(summaries.scaling(runs)),
+        table(summaries.scaling(runs), note=f"{DASH}: that variant did not run at this batch size."),
     ]
     reading = scaling_reading(runs)
     if reading:
@@ -277,25 +349,43 @@ def section_scaling(runs: pd.DataFrame, title: str = "Scope and batch size") -> 
 
 def scaling_reading(runs: pd.DataFrame) -> list[str]:
     """Per model and batch size: lifted on each backend, and what lifting gains over plain on each."""
-    table = summaries.scaling(runs)
-    if table.empty:
+    frame = summaries.scaling(runs)
+    if frame.empty:
         return []
     lines = []
-    for (model, batch), group in table.groupby(["model", "batch"], sort=False):
+    for (model, batch), group in frame.groupby(["model", "batch"], sort=False):
         rows = group.set_index("lifted")
         if not {"lifted", "lifted-native"} <= set(rows.index):
             continue
         torch_s, native_s = rows.loc["lifted", "epoch s"], rows.loc["lifted-native", "epoch s"]
-        line = f"- {model}, batch {batch}: lifted {torch_s:.4g} s on torch, {native_s:.4g} s on native"
+        line = f"- {model}, batch {batch}: lifted {sig(torch_s)} s on torch, {sig(native_s)} s on native"
         ratio, word = (torch_s / native_s, "faster") if native_s <= torch_s else (native_s / torch_s, "slower")
-        line += f" (native {ratio:.2f}x {word})"
+        line += f" (native {times(ratio)} {word})"
         gains = [
-            f"{rows.loc[v, 'vs plain']:.2f}x on {speed.backend(v)}"
+            f"{times(rows.loc[v, 'vs plain'])} on {speed.backend(v)}"
             for v in ("lifted", "lifted-native")
             if "vs plain" in rows and pd.notna(rows.loc[v, "vs plain"])
         ]
         lines.append(line + (f"; lifting gains {' and '.join(gains)} over plain." if gains else "."))
     return lines
+
+
+def section_datasets(path: Path) -> str:
+    """One table per kind of dataset (graphs, knowledge bases), each with only the columns it has."""
+    frame = pd.read_csv(path)
+    parts = ["## Datasets\n"]
+    for kind, title in (("graphs", "Graph datasets"), ("kb", "Knowledge bases")):
+        rows = frame[frame["kind"] == kind].dropna(axis=1, how="all").drop(columns="kind")
+        if len(rows):
+            parts += [f"### {title}\n", table(rows), ""]
+    others = frame[~frame["kind"].isin(["graphs", "kb"])]
+    if len(others):
+        parts += ["### Other datasets\n", table(others.dropna(axis=1, how="all")), ""]
+    return "\n".join(parts)
+
+
+def read_tables(tables: Path) -> dict[str, pd.DataFrame | None]:
+    return {name: _read(tables, name) for name in TABLES}
 
 
 def timing_line(limit: str | None) -> str:
@@ -321,26 +411,6 @@ def timing_line(limit: str | None) -> str:
     )
 
 
-def _devices(runs: pd.DataFrame) -> str:
-    """The devices the runs of a table ran on (metrics.json environment.device)."""
-    return ", ".join(sorted(runs["device"].dropna().unique()) if "device" in runs else ["cpu"])
-
-
-def environment(frames: list[pd.DataFrame], timing_limit: str | None = None) -> str:
-    present = [f for f in frames if f is not None and "cpu" in f]
-    runs = pd.concat(present, ignore_index=True) if present else None
-    if runs is None or runs.empty:
-        return "## Environment\n\nNo training runs in this configuration.\n"
-    return (
-        "## Environment\n\n"
-        f"- CPU: {', '.join(sorted(runs.cpu.dropna().unique()))}\n"
-        f"- device: {_devices(runs)}\n"
-        f"- threads per run: {', '.join(str(int(t)) for t in sorted(runs.threads.dropna().unique()))}\n"
-        f"- dtype: {', '.join(sorted(runs.dtype.dropna().unique()))}\n"
-        f"- torch: {', '.join(sorted(runs.torch.dropna().unique()))}\n" + timing_line(timing_limit)
-    )
-
-
 def write_report(
     tables: Path,
     figures: Path,
@@ -355,26 +425,37 @@ def write_report(
     ``timing_limit``: the ``timing`` resource limit applied to the runs (see :func:`timing_line`).
     """
     paper = yaml.safe_load(Path(paper_file).read_text())
-    parts = ["# gnnlift: lifting reproduced\n", f"Generated {_dt.date.today().isoformat()}.\n"]
-    for note in left_out or []:
-        parts.append(f"**Left out of this run:** {note}\n")
-    frames = {name: _read(tables, name) for name in FIGURES}
+    frames = read_tables(tables)
+    parts = ["# gnnlift: lifting reproduced\n", section_summary(frames, paper, left_out or [])]
     sections = {
-        "table1": lambda t: section_table1(t, paper),
-        "lossless": lambda t: section_lossless(t, paper),
-        "precision": section_precision,
-        "clashes": section_clashes,
-        "compression": section_compression,
-        "scaling": section_scaling,
-        "scaling_gpu": lambda t: section_scaling(t, "Scope and batch size on the GPU"),
+        "table1": (lambda t: section_table1(t, paper), ["table1"]),
+        "lossless": (lambda t: section_lossless(t, paper), ["curves", "lossless"]),
+        "precision": (section_precision, ["precision"]),
+        "clashes": (section_clashes, ["clashes"]),
+        "compression": (section_compression, ["compression"]),
+        "scaling": (section_scaling, ["scaling"]),
+        "scaling_gpu": (lambda t: section_scaling(t, "Scope and batch size on the GPU"), ["scaling_gpu"]),
     }
-    for name, make in sections.items():
-        if frames[name] is not None and not frames[name].empty:
-            parts.append(make(frames[name]))
-            if (figures / FIGURES[name][0]).is_file():
-                parts.append(_figure(name, figures, out))
+    for name, (make, shown) in sections.items():
+        if frames[name] is not None:
+            parts.append(make(frames[name]) + "".join(_figure(f, figures, out) for f in shown))
+        if name == "lossless":
+            timed = [frames[n] for n in ("table1", "lossless", "scaling") if frames[n] is not None]
+            if timed:
+                parts.append(section_speedup(pd.concat(timed, ignore_index=True)) + _figure("speedup", figures, out))
     if datasets is not None and Path(datasets).is_file():
-        parts.append("## Datasets\n\n" + _md(pd.read_csv(datasets)) + "\n")
-    experiments = ("table1", "lossless", "precision", "scaling", "scaling_gpu")
-    parts.append(environment([frames[n] for n in experiments], timing_limit))
+        parts.append(section_datasets(datasets))
+    parts.append(provenance.section([frames[n] for n in RUN_TABLES]) + timing_line(timing_limit))
     return "\n".join(parts)
+
+
+def summary_rst(tables: Path, paper_file: Path, left_out: list[str] | None = None) -> str:
+    """The HTML report's landing page: the same findings as report.md opens with, in reStructuredText."""
+    paper = yaml.safe_load(Path(paper_file).read_text())
+    lines = findings.summary(read_tables(tables), paper)
+    title = "gnnlift: what this run found"
+    text = [title, "=" * len(title), ""]
+    text += lines or ["No experiment of this run has results to summarise."]
+    text += ["", *[f"**Left out of this run:** {note}" for note in left_out or []]]
+    text += ["", "Every table and figure, beside the paper's numbers: results/report/report.md (category Report)."]
+    return "\n".join(text).rstrip() + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -11,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from gnnlift.atomic import atomic_path  # noqa: E402
-from gnnlift.report import speed, summaries  # noqa: E402
+from gnnlift.report import breakeven, speed, summaries  # noqa: E402
 
 
 def save(fig, png: Path) -> None:
@@ -23,19 +24,37 @@ def save(fig, png: Path) -> None:
     plt.close(fig)
 
 
-def table1(runs: pd.DataFrame, png: Path) -> None:
-    """Median epoch time per model and variant, one panel per protocol (log scale)."""
-    protocols = sorted(runs.protocol.unique())
-    fig, axes = plt.subplots(1, len(protocols), figsize=(5 * len(protocols), 3.6), squeeze=False)
+def table1_data(runs: pd.DataFrame) -> pd.DataFrame:
+    """What Table 1's figure draws: mean and std over seeds of the median epoch, every variant of the table."""
+    grouped = runs.groupby(["protocol", "model", "variant"])["epoch_seconds_median"]
+    data = pd.DataFrame({"seconds": grouped.mean(), "std": grouped.std()}).reset_index()
+    order = {v: i for i, v in enumerate(summaries.ordered(data.variant.unique()))}
+    return data.sort_values(["protocol", "model", "variant"], key=lambda c: c.map(order) if c.name == "variant" else c)
+
+
+def table1(runs: pd.DataFrame, png: Path) -> pd.DataFrame:
+    """Median epoch time per model and variant, one panel per protocol (log scale); returns the data drawn."""
+    data = table1_data(runs)
+    variants = summaries.ordered(data.variant.unique())
+    colours = {v: f"C{i % 10}" for i, v in enumerate(variants)}
+    protocols = sorted(data.protocol.unique())
+    fig, axes = plt.subplots(1, len(protocols), figsize=(5.5 * len(protocols), 3.8), squeeze=False)
+    width = 0.8 / len(variants)
     for ax, protocol in zip(axes[0], protocols, strict=True):
-        sub = runs[runs.protocol == protocol]
-        means = sub.groupby(["model", "variant"])["epoch_seconds_median"].mean().unstack("variant")
-        errors = sub.groupby(["model", "variant"])["epoch_seconds_median"].std().unstack("variant")
-        order = summaries.ordered(means.columns)
-        means[order].plot.bar(ax=ax, yerr=errors[order], logy=True, rot=0)
+        sub = data[data.protocol == protocol]
+        models = sorted(sub.model.unique())
+        for i, variant in enumerate(variants):
+            rows = sub[sub.variant == variant].set_index("model").reindex(models)
+            x = [m + (i - (len(variants) - 1) / 2) * width for m in range(len(models))]
+            ax.bar(x, rows.seconds, width, yerr=rows["std"].fillna(0), color=colours[variant], label=variant)
+        ax.set_xticks(range(len(models)))
+        ax.set_xticklabels(models)
+        ax.set_yscale("log")
         ax.set_title(f"protocol {protocol}")
         ax.set_ylabel("epoch time (s)")
+        ax.legend(fontsize=7)
     save(fig, png)
+    return data
 
 
 def lossless(summary: pd.DataFrame, png: Path) -> None:
@@ -122,3 +141,118 @@ def scaling(summary: pd.DataFrame, png: Path) -> None:
         ax.set_ylabel("speedup")
         ax.legend(fontsize=7)
     save(fig, png)
+
+
+def curve_data(runs: pd.DataFrame) -> pd.DataFrame:
+    """Training loss against cumulative epoch seconds, lifting on and off, per engine, model and dataset.
+
+    Means over folds and seeds at each epoch (warm-up epochs included: they are training time too).
+    """
+    rows = []
+    for on_label, off_label in summaries.ON_OFF:
+        for label, lifting in ((on_label, "on"), (off_label, "off")):
+            for _, run in runs[runs.variant == label].iterrows():
+                losses, seconds = json.loads(run.loss_curve), json.loads(run.epoch_seconds)
+                elapsed = 0.0
+                for epoch, (loss, spent) in enumerate(zip(losses, seconds, strict=False), start=1):
+                    elapsed += spent
+                    rows.append(
+                        {
+                            "engine": summaries.ENGINE[on_label],
+                            "model": run.model,
+                            "dataset": run.dataset,
+                            "lifting": lifting,
+                            "epoch": epoch,
+                            "seconds": elapsed,
+                            "loss": loss,
+                        }
+                    )
+    columns = ["engine", "model", "dataset", "lifting", "epoch", "seconds", "loss"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    keys = columns[:5]
+    return pd.DataFrame(rows).groupby(keys, as_index=False)[["seconds", "loss"]].mean()
+
+
+def curves(runs: pd.DataFrame, png: Path) -> pd.DataFrame:
+    """The paper's Fig. 5 view: loss against cumulative seconds, one panel per (model, dataset) and engine."""
+    data = curve_data(runs)
+    cells = sorted(set(zip(data.model, data.dataset, strict=True)))
+    engines = [e for e in summaries.ENGINE.values() if e in set(data.engine)]
+    fig, axes = plt.subplots(
+        max(len(cells), 1),
+        max(len(engines), 1),
+        figsize=(4.2 * max(len(engines), 1), 3 * max(len(cells), 1)),
+        squeeze=False,
+    )
+    for row, (model, dataset) in enumerate(cells):
+        for col, engine in enumerate(engines):
+            ax = axes[row][col]
+            sub = data[(data.model == model) & (data.dataset == dataset) & (data.engine == engine)]
+            for lifting, style in (("off", dict(ls="--", marker="o")), ("on", dict(ls="-", marker="x"))):
+                line = sub[sub.lifting == lifting]
+                ax.plot(line.seconds, line.loss, label=f"lifting {lifting}", **style)
+            ax.set_title(f"{model} / {dataset.replace('nci_gi50_', '')}: {engine}", fontsize=9)
+            ax.set_xlabel("training seconds (cumulative)")
+            ax.set_ylabel("training loss")
+            ax.legend(fontsize=7)
+    save(fig, png)
+    return data
+
+
+def speedup_data(runs: pd.DataFrame) -> pd.DataFrame:
+    """One point per (model, dataset, protocol, scope, backend): lifting's speedup over plain on the same
+    backend against its compression (neurons + edges; NeuraLogic: its neurons)."""
+    rows = []
+    for (_, model, dataset, protocol), cell in runs.groupby(["experiment", "model", "dataset", "protocol"]):
+        times = cell.groupby("variant")["epoch_seconds_median"].mean()
+        for lifted, plain, engine in breakeven.pairs(times.index):
+            if engine == "neuralogic":
+                mine = cell[cell.variant == lifted]
+                theirs = cell[cell.variant == plain]
+                raw = pd.concat([mine.paper_raw, theirs.paper_raw]).dropna()
+                small = mine.paper_lifted.dropna()
+                ratio = raw.iloc[0] / small.iloc[0] if len(raw) and len(small) and small.iloc[0] else None
+            else:
+                ratio = speed.compression(cell, lifted)
+            if ratio is None or not times[lifted] > 0:
+                continue
+            rows.append(
+                {
+                    "model": model,
+                    "dataset": dataset,
+                    "protocol": protocol,
+                    "scope": scope_of(lifted),
+                    "backend": "neuralogic" if engine == "neuralogic" else speed.backend(lifted),
+                    "compression": ratio,
+                    "speedup": times[plain] / times[lifted],
+                }
+            )
+    return pd.DataFrame(rows, columns=["model", "dataset", "protocol", "scope", "backend", "compression", "speedup"])
+
+
+def scope_of(label: str) -> str:
+    """The lifting scope of a lifted variant label (``lifted`` and NeuraLogic: sample)."""
+    name = speed.base(label)
+    return name.split("-", 1)[1] if name.startswith("lifted-") else "sample"
+
+
+def speedup(runs: pd.DataFrame, png: Path) -> pd.DataFrame:
+    """Speedup of lifting against its compression ratio, the diagonal (time proportional to size) drawn in."""
+    data = speedup_data(runs).drop_duplicates()
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    markers = {"native": "o", "torch": "s", "neuralogic": "^"}
+    for (backend, protocol), group in data.groupby(["backend", "protocol"]):
+        ax.scatter(group.compression, group.speedup, marker=markers.get(backend, "x"), label=f"{backend}, {protocol}")
+    if not data.empty:
+        top = max(data.compression.max(), data.speedup.max()) * 1.3
+        low = min(data.compression.min(), data.speedup.min(), 1) / 1.3
+        ax.plot([low, top], [low, top], color="grey", ls=":", label="speedup = compression")
+        ax.axhline(1, color="grey", lw=0.5)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel("compression (plain / lifted neurons + edges)")
+    ax.set_ylabel("speedup (plain / lifted epoch time)")
+    ax.legend(fontsize=7)
+    save(fig, png)
+    return data

@@ -36,6 +36,18 @@ def plain_of(label: str) -> str:
     return "plain" + (NATIVE if label.endswith(NATIVE) else "")
 
 
+def batch_of(runs: pd.DataFrame, protocol: str) -> str:
+    """A protocol's batch as words: ``batch 1``, ``batch 128`` or ``full batch``."""
+    sizes = runs.loc[runs.protocol == protocol, "batch_size"].dropna()
+    return f"batch {int(sizes.iloc[0])}" if not sizes.empty else "full batch"
+
+
+def protocols(runs: pd.DataFrame) -> list[str]:
+    """Protocols in order of batch size, the full batch last."""
+    sizes = runs.groupby("protocol")["batch_size"].first().fillna(float("inf"))
+    return sorted(sizes.index, key=lambda p: (sizes[p], p))
+
+
 def _col(runs: pd.DataFrame, name: str) -> pd.Series:
     """A numeric column, or missing values where an older table lacks it."""
     return pd.to_numeric(runs[name], errors="coerce") if name in runs else pd.Series(np.nan, index=runs.index)

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from gnnlift.report import speed
+from gnnlift.report.fmt import DASH, sig
 
 VARIANT_ORDER = [
     "lifted",
@@ -25,12 +26,13 @@ ENGINE = {"lifted": "ours", "lifted-native": "ours-native", "neuralogic": "neura
 
 
 def mean_std(values: pd.Series) -> str:
+    """``mean ± std`` to 3 significant digits; one value alone; a dash when there is none."""
     values = values.dropna()
     if values.empty:
-        return ""
+        return DASH
     if len(values) == 1:
-        return f"{values.iloc[0]:.4f}"
-    return f"{values.mean():.4f} ± {values.std():.4f}"
+        return sig(values.iloc[0])
+    return f"{sig(values.mean())} ± {sig(values.std(), 2)}"
 
 
 def ordered(columns) -> list[str]:

@@ -10,6 +10,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import hydra
@@ -29,6 +30,10 @@ register_resolver()
 BACKENDS = ("torch", "native")
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
 def load_data(cfg: DictConfig):
     from gnnlift.data.load import load_dataset
 
@@ -40,6 +45,7 @@ def load_data(cfg: DictConfig):
 def run(cfg: DictConfig, out_dir: Path) -> dict:
     """Everything a run does; returns the metrics it wrote."""
     validate(cfg)
+    started = _now()
     os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
     torch.set_num_threads(cfg.threads)
     from gnnlift.models import family, model_config
@@ -124,6 +130,7 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
         "lifting": lifting_stats,
         **extra,
         "environment": describe(cfg.threads, cfg.device, cfg.dtype),
+        "clock": {"started": started, "finished": _now()},  # UTC wall clock: which runs overlapped
         "config": OmegaConf.to_container(cfg, resolve=True),
     }
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,16 @@
-"""What a timing depends on: package versions, CPU, threads."""
+"""What a timing depends on: package versions, CPU, threads, and the code's git commit."""
 
 from __future__ import annotations
 
 import os
 import platform
+import re
+import shutil
+import subprocess
 from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ("gnnlift", "torch", "torch_geometric", "dgl", "numpy", "hydra-core", "neuralogic", "numba", "snakemake")
 
 
 def cpu_name() -> str:
@@ -18,14 +24,52 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for package in ("gnnlift", "torch", "torch_geometric", "dgl", "numpy", "hydra-core"):
+def java_version() -> str | None:
+    """The version of the Java runtime on PATH (NeuraLogic's engine), or None without one."""
+    java = shutil.which("java")
+    if java is None:
+        return None
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r'version "([^"]+)"', out.stderr + out.stdout)
+    return match.group(1) if match else None
+
+
+def versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for package in PACKAGES:
         try:
             out[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             out[package] = "absent"
+    out["java"] = java_version()
     return out
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def git_state(package: Path | None = None) -> dict[str, object]:
+    """The commit of the checkout the package is imported from, and its uncommitted paths.
+
+    ``commit`` and ``dirty`` are None when the package is not a tracked file of a git checkout
+    (an installed wheel); ``dirty`` lists ``git status --porcelain`` lines, empty when clean.
+    """
+    folder = Path(package or Path(__file__).resolve().parents[1])
+    if _git(folder, "ls-files", "--error-unmatch", "__init__.py") is None:
+        return {"commit": None, "dirty": None}
+    commit, status = _git(folder, "rev-parse", "HEAD"), _git(folder, "status", "--porcelain")
+    return {
+        "commit": commit.strip() if commit else None,
+        "dirty": None if status is None else [line for line in status.splitlines() if line.strip()],
+    }
 
 
 def describe(threads: int, device: str, dtype: str) -> dict:
@@ -40,4 +84,5 @@ def describe(threads: int, device: str, dtype: str) -> dict:
         "dtype": dtype,
         "platform": platform.platform(),
         "versions": versions(),
+        "git": git_state(),
     }
