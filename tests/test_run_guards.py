@@ -281,7 +281,7 @@ def test_item9_gpu_config_plans_with_snakemake():
 
 
 def test_item9_report_says_which_device(tmp_path):
-    from gnnlift.report import markdown
+    from gnnlift.report import markdown, provenance
     from gnnlift.report.collect import runs_table
 
     paths = []
@@ -305,7 +305,7 @@ def test_item9_report_says_which_device(tmp_path):
         paths.append(path)
     table = runs_table(paths)
     assert list(table["device"]) == ["cpu", "cuda"]
-    assert "- device: cpu, cuda\n" in markdown.environment([table])
+    assert "- device: cpu (1 runs), cuda (1 runs)\n" in provenance.section([table])
     assert "Device: cuda." in markdown.section_scaling(table[table.device == "cuda"], "On the GPU")
 
 

@@ -333,22 +333,19 @@ def test_item4_other_profiles_replace_the_default(tmp_path):
 
 
 def test_item5b_the_report_states_only_the_timing_limit_applied():
-    import pandas as pd
+    from gnnlift.report.markdown import timing_line
 
-    from gnnlift.report.markdown import environment
-
-    runs = pd.DataFrame([{"cpu": "x86", "threads": 1, "dtype": "float32", "torch": "2.13.0"}])
-    one = environment([runs], "1")
+    one = timing_line("1")
     assert "timing jobs: one at a time (Snakemake resource `timing=1`" in one
-    assert "at most 2 at a time (Snakemake resource `timing=2`" in environment([runs], "2")
+    assert "at most 2 at a time (Snakemake resource `timing=2`" in timing_line("2")
     for limit in ("none", None):
-        text = environment([runs], limit)
+        text = timing_line(limit)
         assert "one at a time" not in text.replace("whether they ran one at a time is not known", "")
         assert "timing=1" not in text
-    assert "no Snakemake `timing` resource limit was applied" in environment([runs], "none")
-    assert "whether they ran one at a time is not known" in environment([runs])
+    assert "no Snakemake `timing` resource limit was applied" in timing_line("none")
+    assert "whether they ran one at a time is not known" in timing_line(None)
     with pytest.raises(ValueError, match="timing limit 'lots'"):
-        environment([runs], "lots")
+        timing_line("lots")
 
 
 def test_item5b_the_workflow_passes_the_applied_limit_to_the_report(finished):

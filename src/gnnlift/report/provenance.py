@@ -49,6 +49,11 @@ def _one_or_all(name: str, counts: pd.Series, shown=str, by_design: bool = False
     return f"{name}: {listed}" if by_design else f"{name}: {DISAGREE}: {listed}"
 
 
+def _devices(runs: pd.DataFrame) -> pd.Series:
+    """Runs per device (metrics.json environment.device); runs that recorded none ran on the CPU."""
+    return _values(runs, "device") if "device" in runs else pd.Series({"cpu": len(runs)})
+
+
 def code(runs: pd.DataFrame) -> str:
     """The commit the runs' code was at and whether its checkout had uncommitted changes."""
     if "git_commit" not in runs:
@@ -128,7 +133,7 @@ def section(frames: list[pd.DataFrame | None]) -> str:
         code(runs),
         packages(runs),
         "- " + _one_or_all("CPU", _values(runs, "cpu")),
-        "- " + _one_or_all("device", _values(runs, "device") if "device" in runs else pd.Series({"cpu": len(runs)})),
+        "- " + _one_or_all("device", _devices(runs), by_design=True),
         "- " + _one_or_all("threads per run", _values(runs, "threads"), lambda t: str(int(float(t)))),
         "- " + _one_or_all("dtype", _values(runs, "dtype"), by_design=True),
         timing(runs),
