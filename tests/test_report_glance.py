@@ -282,3 +282,12 @@ def test_datasets_one_table_per_kind(tmp_path):
     graphs, kbs = text.split("### Knowledge bases")
     assert "### Graph datasets" in graphs and "entities" not in graphs and "triples" not in graphs
     assert "graphs" not in kbs.split("\n\n")[1].split("\n")[0] and "39,600" in kbs
+
+
+def test_datasets_of_one_kind_only(tmp_path):
+    from gnnlift.report.markdown import section_datasets
+
+    path = tmp_path / "summary.csv"
+    path.write_text("name,kind,graphs,nodes\nmutag,graphs,188,3371\n")
+    text = section_datasets(path)
+    assert "### Graph datasets" in text and "Knowledge bases" not in text and "3,371" in text

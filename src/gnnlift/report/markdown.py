@@ -375,9 +375,9 @@ def section_datasets(path: Path) -> str:
     frame = pd.read_csv(path)
     parts = ["## Datasets\n"]
     for kind, title in (("graphs", "Graph datasets"), ("kb", "Knowledge bases")):
-        rows = frame[frame["kind"] == kind].dropna(axis=1, how="all").drop(columns="kind")
-        if len(rows):
-            parts += [f"### {title}\n", table(rows), ""]
+        rows = frame[frame["kind"] == kind]
+        if len(rows):  # (an empty selection would lose every column to dropna)
+            parts += [f"### {title}\n", table(rows.dropna(axis=1, how="all").drop(columns="kind")), ""]
     others = frame[~frame["kind"].isin(["graphs", "kb"])]
     if len(others):
         parts += ["### Other datasets\n", table(others.dropna(axis=1, how="all")), ""]
