@@ -194,11 +194,9 @@ def _backward_sum(lv, gr, ptr, idx, coef, theta, val, gval, gtheta, acc, dpre, l
                 continue
             edges = gr[g, G_MODE] == EDGES
             if edges:
-                if w >= 0:
+                if w >= 0:  # the weight's gradient needs the aggregate again
                     _aggregate(gr, g, n, lv, ptr, idx, coef, val, acc)
-                    x, xoff = acc, 0
-                else:
-                    x, xoff = acc, 0
+                x, xoff = acc, 0
             else:
                 x, xoff = val, lv[src, L_OFF] + _source_row(gr, g, n, idx) * din
             if w >= 0:
