@@ -24,6 +24,7 @@ from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import register_datasets
 from gnnlift.run.datafile import dataset_label, register_resolver, sha256_of
 from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
+from gnnlift.run.shared import SharedWork
 
 register_datasets()
 register_resolver()
@@ -42,9 +43,15 @@ def load_data(cfg: DictConfig):
     return load_dataset(cfg.dataset.name, resources=cfg.resources)
 
 
-def run(cfg: DictConfig, out_dir: Path) -> dict:
-    """Everything a run does; returns the metrics it wrote."""
+def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: dict | None = None) -> dict:
+    """Everything a run does; returns the metrics it wrote.
+
+    ``shared``: one-off work made by an earlier run of the same process, reused where it is
+    identical (the dataset; NeuraLogic's build). ``job``: where this run sits in a job of
+    several runs, recorded in ``metrics.json``.
+    """
     validate(cfg)
+    shared = SharedWork() if shared is None else shared
     started = _now()
     os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
     torch.set_num_threads(cfg.threads)
@@ -70,9 +77,9 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     dataset = dataset_label(cfg.dataset)
     tag = f"[{model_name}/{dataset}/{shown_variant}/{protocol.name}/seed{cfg.seed}]"
 
-    start = time.perf_counter()
-    data = load_data(cfg)
-    load_seconds = time.perf_counter() - start
+    loaded = shared.get(("data", _data_key(cfg)), lambda: load_data(cfg), str(out_dir))
+    data, load_seconds = loaded.value, loaded.seconds
+    reused = {"load": loaded.made_by} if loaded.reused else {}
     if data.kind != family(model_name).data:
         raise ValueError(f"model {model_name} needs a dataset of {family(model_name).data}; {dataset} is {data.kind}")
     task = build_task(data, cfg.folds, cfg.fold, cfg.seed)
@@ -90,7 +97,8 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
     if cfg.variant.name == "neuralogic":
         from gnnlift.run.neuralogic import run_neuralogic
 
-        outcome = run_neuralogic(cfg, task, model_cfg, dims, protocol, progress)
+        outcome = run_neuralogic(cfg, task, model_cfg, dims, protocol, progress, shared, str(out_dir))
+        reused.update(outcome.reused)
         epochs, evaluation, graph_stats = outcome.epochs, outcome.evaluation, outcome.graph
         eval_seconds = outcome.one_off.pop("eval")
         one_off = {"load": load_seconds, **outcome.one_off, "lift": None, "collate_fixed": 0.0}
@@ -124,6 +132,9 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
         "epoch_seconds_mean": statistics.fmean(timed) if timed else None,
         "loss_curve": [e.loss for e in epochs],
         "one_off_seconds": one_off,
+        # One-off work this run reused from an earlier run of its job (its seconds are what it
+        # cost that run), by the folder of the run that made it.
+        "job": {**(job or {"runs": 1, "index": 0}), "reused": reused},
         "eval_seconds": eval_seconds,
         "evaluation": evaluation,
         "graph": graph_stats,
@@ -146,6 +157,14 @@ def run(cfg: DictConfig, out_dir: Path) -> dict:
         median = metrics["epoch_seconds_median"]
         print(f"{tag} median epoch {median if median is None else f'{median:.4f} s'}; test {shown}; -> {out_dir}")
     return metrics
+
+
+def _data_key(cfg: DictConfig) -> tuple:
+    """What a loaded dataset depends on: its name (or file and content) and the resources folder."""
+    if cfg.dataset.name == "file":
+        path = Path(cfg.dataset.path).resolve()
+        return ("file", str(path), sha256_of(path))
+    return (cfg.dataset.name, str(Path(cfg.resources).resolve()))
 
 
 def _file_record(dataset: DictConfig) -> dict | None:

@@ -11,6 +11,7 @@ from omegaconf import DictConfig
 
 from gnnlift.data.types import GraphSet
 from gnnlift.run.evaluate import classification
+from gnnlift.run.shared import SharedWork
 from gnnlift.run.task import Task
 from gnnlift.run.train import Epoch, Protocol
 
@@ -22,6 +23,7 @@ class Outcome:
     one_off: dict[str, float | None]
     graph: dict
     neuralogic: dict = field(default_factory=dict)
+    reused: dict[str, str] = field(default_factory=dict)  # one-off step -> the run that made it
 
 
 def run_neuralogic(
@@ -31,14 +33,21 @@ def run_neuralogic(
     dims,
     protocol: Protocol,
     progress: Callable[[Epoch], None] | None = None,
+    shared: SharedWork | None = None,
+    run_dir: str = "",
 ) -> Outcome:
-    """Train and evaluate one model in PyNeuraLogic under ``cfg`` (``lifting=on|off``)."""
+    """Train and evaluate one model in PyNeuraLogic under ``cfg`` (``lifting=on|off``).
+
+    With ``shared``, the built network (template, grounding, neuralization) of an earlier run of
+    this process is reused when everything it depends on is the same; its training state is then
+    restarted before this run's weights are written in.
+    """
     from gnnlift.frameworks.neuralogic import missing
 
     reason = missing()
     if reason:
         raise ValueError(f"variant=neuralogic cannot run: {reason}")
-    from gnnlift.frameworks.neuralogic.engine import NeuralogicConfig, NeuralogicModel, count_neurons
+    from gnnlift.frameworks.neuralogic.engine import NeuralogicConfig
     from gnnlift.frameworks.neuralogic.training import train
     from gnnlift.models import random_weights
 
@@ -57,21 +66,31 @@ def run_neuralogic(
         threads=cfg.threads,
         seed=cfg.seed,
     )
-    start = time.perf_counter()
-    net = NeuralogicModel(cfg.model.name, model_cfg, dims, config)
-    if cfg.variant.get("init", "canonical") == "canonical":
-        net.load_canonical(random_weights(cfg.model.name, model_cfg, dims, cfg.seed, torch.float64))
-    template_seconds = time.perf_counter() - start
-
-    start = time.perf_counter()
-    samples = net.build_samples(task.data)
-    build_seconds = time.perf_counter() - start
-    shared = not isinstance(task.data, GraphSet)
-    built = count_neurons(samples, shared)
-    if lifting and cfg.variant.get("count_uncompressed", True):
-        uncompressed, count_seconds = net.uncompressed_counts(task.data)
-    else:
-        uncompressed, count_seconds = (None if lifting else built), None
+    canonical = cfg.variant.get("init", "canonical") == "canonical"
+    shared = SharedWork() if shared is None else shared
+    count = lifting and cfg.variant.get("count_uncompressed", True)
+    # Everything the build depends on. NeuraLogic's own initial weights (init=own) are drawn in
+    # the build, so such a build is never shared.
+    key = (
+        "neuralogic",
+        cfg.model.name,
+        repr(model_cfg),
+        repr(dims),
+        config,
+        id(task.data),
+        count,
+        True if canonical else run_dir,
+    )
+    weights = random_weights(cfg.model.name, model_cfg, dims, cfg.seed, torch.float64) if canonical else None
+    built = shared.get(key, lambda: _build(cfg.model.name, model_cfg, dims, config, task.data, count, weights), run_dir)
+    net, samples, counts, uncompressed, seconds = built.value
+    if built.reused:
+        net.restart_training()
+        net.load_canonical(weights)
+    template_seconds, build_seconds, count_seconds = seconds
+    built_counts = counts
+    if not count:
+        uncompressed = None if lifting else built_counts
 
     epochs = train(net, samples, task.train, protocol, cfg.epochs, cfg.warmup, cfg.seed, progress)
 
@@ -91,7 +110,12 @@ def run_neuralogic(
             "count_uncompressed": count_seconds,
             "eval": eval_seconds,
         },
-        graph={"neurons": (uncompressed or built)["total"]},
+        reused={
+            step: built.made_by
+            for step, spent in zip(("template", "prepare_samples", "count_uncompressed"), seconds, strict=True)
+            if built.reused and spent is not None
+        },
+        graph={"neurons": (uncompressed or built_counts)["total"]},
         neuralogic={
             "lifting": lifting,
             "settings": {
@@ -101,11 +125,34 @@ def run_neuralogic(
             },
             "dtype": "float64",  # NeuraLogic computes in Java doubles whatever `dtype` says
             "init": cfg.variant.get("init", "canonical"),
-            "neurons": {"uncompressed": uncompressed, "built": built},
+            "neurons": {"uncompressed": uncompressed, "built": built_counts},
             "jvm_processors": cfg.threads,
             "version": _version(),
         },
     )
+
+
+def _build(model: str, model_cfg, dims, config, data, count: bool, weights: dict | None) -> tuple:
+    """A built network and its samples: (model, samples, counts, uncompressed counts, seconds).
+
+    ``weights`` (canonical ones, or None for NeuraLogic's own) are written in before grounding.
+
+    The seconds are those of the template (the JVM's start included, for the first build of a
+    process), of building the samples, and of counting the uncompressed network (None if not).
+    """
+    from gnnlift.frameworks.neuralogic.engine import NeuralogicModel, count_neurons
+
+    start = time.perf_counter()
+    net = NeuralogicModel(model, model_cfg, dims, config)
+    if weights is not None:
+        net.load_canonical(weights)
+    template_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    samples = net.build_samples(data)
+    build_seconds = time.perf_counter() - start
+    counts = count_neurons(samples, not isinstance(data, GraphSet))
+    uncompressed, count_seconds = net.uncompressed_counts(data) if count else (None, None)
+    return net, samples, counts, uncompressed, (template_seconds, build_seconds, count_seconds)
 
 
 def _version() -> str:

@@ -173,6 +173,20 @@ class NeuralogicModel:
             raise KeyError(f"neuralogic: canonical weights without a place in the template: {sorted(missing)}")
         self.model.load_state_dict({"weights": values})
 
+    def restart_training(self) -> None:
+        """Forget all training: weights re-initialised, Adam's moments zeroed, step counters at 0.
+
+        NeuraLogic's ``reset_parameters`` restarts the weights, the moments and the sequential
+        trainer, but not the step counter (Adam's bias correction) of either trainer; those are
+        package-private fields, set here through Java reflection. After this and
+        :meth:`load_canonical`, training goes exactly as in a freshly built model.
+        """
+        strategy = self.model._strategy
+        strategy.resetParameters()
+        for name in ("trainer", "miniBatchTrainer"):
+            trainer = _java_field(strategy, name).get(strategy)
+            _java_field(trainer, "iterationNumber").setInt(trainer, 0)
+
     # -- training -----------------------------------------------------------------------
     def train_epoch(self, samples: Sequence, batch_size: int) -> float:
         """One pass over ``samples`` in the given order; the mean loss."""
@@ -187,3 +201,15 @@ class NeuralogicModel:
 
         outputs = self.model.test(BuiltDataset(list(samples), 1))
         return torch.tensor([float(np.ravel(o)[0]) for o in outputs], dtype=torch.float64)
+
+
+def _java_field(obj, name: str):
+    """A declared field of a Java object or of one of its superclasses, made accessible."""
+    cls = obj.getClass()
+    while cls is not None:
+        for field in cls.getDeclaredFields():
+            if str(field.getName()) == name:
+                field.setAccessible(True)
+                return field
+        cls = cls.getSuperclass()
+    raise AttributeError(f"neuralogic: no Java field {name} in {obj.getClass().getName()}")
