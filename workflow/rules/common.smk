@@ -78,24 +78,31 @@ def prepared_stats(datasets):
     return [f"{RESOURCES}/prepared/{name}.stats.json" for name in datasets]
 
 
-def run_key(wildcards):
-    return (
-        f"{wildcards.experiment}/{wildcards.model}/{wildcards.dataset}/{wildcards.variant}/"
-        f"{wildcards.protocol}/fold{wildcards.fold}/seed{wildcards.seed}"
-    )
+def job_outputs(experiment):
+    """The metrics.json of every run of one job of ``experiment``: its protocols x folds x seeds."""
+    spec = EXPERIMENTS[experiment]
+    return [
+        f"results/runs/{experiment}/{{model}}/{{dataset}}/{{variant}}/{protocol}/fold{fold}/seed{seed}/metrics.json"
+        for protocol in spec["protocols"]
+        for fold in spec["folds"]
+        for seed in spec["seeds"]
+    ]
 
 
-def run_overrides(wildcards):
-    """The Hydra overrides of one run, built from its path and the experiment's config."""
-    key = run_key(wildcards)
-    if key not in RUNS:
-        raise ValueError(f"run {key} is not in the experiment matrix")
-    run, experiment = RUNS[key]
-    return " ".join(f"'{o}'" for o in [*matrix.overrides(run, experiment, config), f"resources={RESOURCES}"])
+def job_arguments(experiment):
+    """The params function of one experiment's jobs: ``--run DIR OVERRIDES...`` for each of its runs."""
 
+    def arguments(wildcards):
+        job = (experiment, wildcards.model, wildcards.dataset, wildcards.variant)
+        runs = [(run, spec) for run, spec in RUNS.values() if (run.experiment, run.model, run.dataset, run.variant) == job]
+        if not runs:
+            raise ValueError(f"no run of {'/'.join(job)} is in the experiment matrix")
+        overrides = lambda run, spec: [*matrix.overrides(run, spec, config), f"resources={RESOURCES}"]
+        return " ".join(
+            f"--run results/runs/{run.path} " + " ".join(f"'{o}'" for o in overrides(run, spec)) for run, spec in runs
+        )
 
-def run_dir(wildcards):
-    return f"results/runs/{run_key(wildcards)}"
+    return arguments
 
 
 def experiment_metrics(wildcards):

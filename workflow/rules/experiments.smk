@@ -38,20 +38,28 @@ rule clashes:
         "--resources {params.resources} --out {output} > {log} 2>&1"
 
 
-rule run:
-    input:
-        f"{RESOURCES}/prepared/{{dataset}}.npz",
-    output:
-        "results/runs/{experiment}/{model}/{dataset}/{variant}/{protocol}/fold{fold}/seed{seed}/metrics.json",
-    log:
-        "logs/runs/{experiment}/{model}/{dataset}/{variant}/{protocol}/fold{fold}/seed{seed}.log",
-    params:
-        overrides=run_overrides,
-        dir=run_dir,
-    threads: workflow.cores  # a timed run has the machine to itself; torch uses `threads` of them
-    resources:
-        timing=1,
-    conda:
-        "../../envs/gnnlift.yaml"
-    shell:
-        "python -m gnnlift.run {params.overrides} hydra.run.dir={params.dir} > {log} 2>&1"
+# One job per (experiment, model, dataset, variant): its runs (every protocol, fold and seed) are
+# trained one after another in one process, which starts, loads the data and builds NeuraLogic's
+# network once for all of them. Each run still has its own folder and metrics.json.
+for _experiment in EXPERIMENTS:
+
+    rule:
+        name:
+            f"run_{_experiment}"
+        input:
+            f"{RESOURCES}/prepared/{{dataset}}.npz",
+        output:
+            job_outputs(_experiment),
+        log:
+            f"logs/runs/{_experiment}/{{model}}/{{dataset}}/{{variant}}.log",
+        benchmark:
+            f"benchmarks/runs/{_experiment}/{{model}}/{{dataset}}/{{variant}}.tsv"
+        params:
+            runs=job_arguments(_experiment),
+        threads: workflow.cores  # a timed run has the machine to itself; torch uses `threads` of them
+        resources:
+            timing=1,
+        conda:
+            "../../envs/gnnlift.yaml"
+        shell:
+            "python -m gnnlift.run.group {params.runs} > {log} 2>&1"
