@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--timing-limit",
         help="the Snakemake `timing` resource limit applied to the runs: a number, or none (default: not known)",
     )
+    p.add_argument("--benchmarks", type=Path, help="folder of Snakemake's benchmark files: what the run cost")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--summary", type=Path, help="also write the findings as reStructuredText (the HTML landing page)")
     p.add_argument("--provenance", type=Path, help="also write when and where the report was rendered (JSON)")
@@ -412,7 +413,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     try:
         text = write_report(
-            args.tables, args.figures, args.datasets, args.paper, args.out, args.left_out, args.timing_limit
+            args.tables,
+            args.figures,
+            args.datasets,
+            args.paper,
+            args.out,
+            args.left_out,
+            args.timing_limit,
+            args.benchmarks,
         )
     except ValueError as exc:
         raise DataError(str(exc)) from None

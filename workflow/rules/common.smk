@@ -158,9 +158,25 @@ def landing_page():
     return os.path.abspath(SUMMARY) if os.path.exists(SUMMARY) else "../report/workflow.rst"
 
 
+def benchmark_files():
+    """The benchmark file of every job the report comes after: what the reproduction cost."""
+    jobs = {(run.experiment, run.model, run.dataset, run.variant) for run, _ in RUNS.values()}
+    return [
+        *[f"benchmarks/download/{d}/{f.filename}.tsv" for d in DATASETS for f in require(d).files],
+        *[f"benchmarks/prepare/{d}.tsv" for d in DATASETS],
+        "benchmarks/dataset_summary.tsv",
+        *[f"benchmarks/runs/{'/'.join(job)}.tsv" for job in sorted(jobs)],
+        *sorted({f"benchmarks/compress/{d}.tsv" for _, d in COMPRESS_PAIRS}),
+        *[f"benchmarks/clashes/{m}/{d}.tsv" for m, d in CLASH_PAIRS],
+        *[f"benchmarks/aggregate/{name}.tsv" for name in TABLES],
+        *[f"benchmarks/figure/{name}.tsv" for name in FIGURE_OF],
+    ]
+
+
 def report_inputs():
     """Tables, figures and the dataset summary that the report is made from."""
     return {
+        "benchmarks": benchmark_files(),
         "tables": [f"results/tables/{name}.csv" for name in TABLES],
         "figures": [f"results/report/figures/{name}.png" for name in FIGURE_OF],
         "datasets": "results/datasets/summary.csv",

@@ -6,6 +6,8 @@ rule download:
         f"{RESOURCES}/raw/{{dataset}}/{{filename}}",
     log:
         "logs/download/{dataset}/{filename}.log",
+    benchmark:
+        "benchmarks/download/{dataset}/{filename}.tsv"
     params:
         mirror=mirror_option,
     conda:
@@ -23,6 +25,8 @@ rule prepare:
         stats=f"{RESOURCES}/prepared/{{dataset}}.stats.json",
     log:
         "logs/prepare/{dataset}.log",
+    benchmark:
+        "benchmarks/prepare/{dataset}.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:
@@ -37,6 +41,8 @@ rule dataset_summary:
         markdown="results/datasets/summary.md",
     log:
         "logs/dataset_summary.log",
+    benchmark:
+        "benchmarks/dataset_summary.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:

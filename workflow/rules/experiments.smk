@@ -8,6 +8,8 @@ rule compress:
         "results/compress/{dataset}.json",
     log:
         "logs/compress/{dataset}.log",
+    benchmark:
+        "benchmarks/compress/{dataset}.tsv"
     params:
         models=compress_models,
         scopes=",".join(COMPRESSION.get("scopes", ["sample"])),
@@ -26,6 +28,8 @@ rule clashes:
         "results/clashes/{model}/{dataset}.json",
     log:
         "logs/clashes/{model}/{dataset}.log",
+    benchmark:
+        "benchmarks/clashes/{model}/{dataset}.tsv"
     params:
         digits=clash_digits,
         inits=clash_inits,

@@ -17,6 +17,8 @@ rule aggregate_runs:
         ),
     log:
         "logs/aggregate/{experiment}.log",
+    benchmark:
+        "benchmarks/aggregate/{experiment}.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:
@@ -36,6 +38,8 @@ rule aggregate_compression:
         ),
     log:
         "logs/aggregate/compression.log",
+    benchmark:
+        "benchmarks/aggregate/compression.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:
@@ -55,6 +59,8 @@ rule aggregate_clashes:
         ),
     log:
         "logs/aggregate/clashes.log",
+    benchmark:
+        "benchmarks/aggregate/clashes.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:
@@ -74,6 +80,8 @@ rule figure:
         svg="results/report/figures/{figure}.svg",
     log:
         "logs/figure/{figure}.log",
+    benchmark:
+        "benchmarks/figure/{figure}.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:
@@ -106,5 +114,5 @@ rule report:
         "../../envs/gnnlift.yaml"
     shell:
         "python -m gnnlift report --tables results/tables --figures results/report/figures "
-        "--datasets {input.datasets} --paper {input.paper} {params.left_out} {params.timing_limit} "
+        "--datasets {input.datasets} --paper {input.paper} {params.left_out} {params.timing_limit} --benchmarks benchmarks "
         "--out {output.md} --summary {output.summary} --provenance {output.provenance} > {log} 2>&1"

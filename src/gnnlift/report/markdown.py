@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from gnnlift.report import breakeven, findings, plots, provenance, speed, summaries
+from gnnlift.report import breakeven, cost, findings, plots, provenance, speed, summaries
 from gnnlift.report.fmt import DASH, count, sig, table, times
 
 FIGURES = {  # figure -> caption
@@ -419,10 +419,12 @@ def write_report(
     out: Path,
     left_out: list[str] | None = None,
     timing_limit: str | None = None,
+    benchmarks: Path | None = None,
 ) -> str:
     """Compose the report from whatever tables exist; returns the markdown.
 
     ``timing_limit``: the ``timing`` resource limit applied to the runs (see :func:`timing_line`).
+    ``benchmarks``: the folder of Snakemake's benchmark files, for what the reproduction cost.
     """
     paper = yaml.safe_load(Path(paper_file).read_text())
     frames = read_tables(tables)
@@ -445,6 +447,8 @@ def write_report(
                 parts.append(section_speedup(pd.concat(timed, ignore_index=True)) + _figure("speedup", figures, out))
     if datasets is not None and Path(datasets).is_file():
         parts.append(section_datasets(datasets))
+    if benchmarks is not None and (spent := cost.section(benchmarks)):
+        parts.append(spent)
     parts.append(provenance.section([frames[n] for n in RUN_TABLES]) + timing_line(timing_limit))
     return "\n".join(parts)
 
