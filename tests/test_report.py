@@ -218,3 +218,11 @@ def test_lossless_compares_lifting_on_and_off_per_backend(tmp_path):
     assert "test accuracies with lifting on and off are identical in every fold for 2 of 2 engine" in text
     only_native = runs[runs.variant.str.endswith("-native")]
     assert summaries.engines(only_native).empty  # no NeuraLogic runs to set beside
+
+
+def test_scaling_without_a_lifted_variant_draws_a_note_not_a_traceback(tmp_path):
+    paths = [write_metrics(tmp_path, "plain", 1.0, experiment="scaling", protocol=p) for p in ("batched", "fullbatch")]
+    summary = summaries.scaling(collect.runs_table(paths))
+    assert summary.empty
+    plots.scaling(summary, tmp_path / "scaling.png")
+    assert (tmp_path / "scaling.png").is_file() and (tmp_path / "scaling.svg").is_file()

@@ -169,7 +169,13 @@ def copy_repo(tmp_path: Path) -> Path:
     return dest
 
 
-def small_config(path: Path, epochs: int, seeds: tuple[int, ...] = (0,), extra: tuple[str, ...] = ()) -> Path:
+def small_config(
+    path: Path,
+    epochs: int,
+    seeds: tuple[int, ...] = (0,),
+    extra: tuple[str, ...] = (),
+    variants: tuple[str, ...] = ("lifted",),
+) -> Path:
     config = {
         "datasets": ["mutag"],
         "experiments": {
@@ -188,7 +194,7 @@ def small_config(path: Path, epochs: int, seeds: tuple[int, ...] = (0,), extra: 
     }
     config["experiments"]["table1"] = {
         "groups": [{"models": ["gcn"], "datasets": ["mutag"]}],
-        "variants": ["lifted"],
+        "variants": list(variants),
         "protocols": ["paper"],
         "seeds": list(seeds),
         "folds": [0],
@@ -208,28 +214,28 @@ def test_slurm_profile_dry_run(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "rule run:" in result.stdout + result.stderr
+    assert "rule run_table1:" in result.stdout + result.stderr
 
 
-def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
-    """Interrupt the second of two runs while it trains: the rerun keeps the first and redoes the second."""
+def test_killed_job_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
+    """Interrupt the second of two jobs while it trains: the rerun keeps the first and redoes the second.
+
+    A job is one variant's runs (here one each: lifted and plain), trained in one process.
+    """
     repo = copy_repo(tmp_path)
     epochs = 100
-    config = small_config(tmp_path / "small.yaml", epochs=epochs, seeds=[0, 1], extra=("quiet=false",))
+    config = small_config(tmp_path / "small.yaml", epochs=epochs, variants=("lifted", "plain"), extra=("quiet=false",))
     command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
-    runs = repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0"
-    logs = repo / "logs/runs/table1/gcn/mutag/lifted/paper/fold0"
+    runs = repo / "results/runs/table1/gcn/mutag"
+    logs = repo / "logs/runs/table1/gcn/mutag"
+    metrics = "{}/paper/fold0/seed0/metrics.json"
 
     def one_done_other_training() -> tuple[Path, Path] | None:
-        """(the finished run's metrics, the training run's metrics) once the second run is past epoch 2."""
-        for done, other in ((0, 1), (1, 0)):
-            log = logs / f"seed{other}.log"
-            if (
-                (runs / f"seed{done}/metrics.json").exists()
-                and log.exists()
-                and f" epoch 2/{epochs} " in log.read_text()
-            ):
-                return runs / f"seed{done}/metrics.json", runs / f"seed{other}/metrics.json"
+        """(the finished job's metrics, the training job's metrics) once the second job is past epoch 2."""
+        for done, other in (("lifted", "plain"), ("plain", "lifted")):
+            log = logs / f"{other}.log"
+            if (runs / metrics.format(done)).exists() and log.exists() and f" epoch 2/{epochs} " in log.read_text():
+                return runs / metrics.format(done), runs / metrics.format(other)
         return None
 
     output = tmp_path / "snakemake.out"
@@ -240,15 +246,12 @@ def test_killed_run_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
     deadline = time.time() + 180
     while (state := one_done_other_training()) is None and time.time() < deadline:
         time.sleep(0.05)
-    assert state, f"no second run in training within 180 s:\n{output.read_text()[-3000:]}"
+    assert state, f"no second job in training within 180 s:\n{output.read_text()[-3000:]}"
     first, second = state
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the running job included
     assert process.wait(60) != 0
-    assert first.exists(), f"the finished run's metrics are gone:\n{output.read_text()[-3000:]}"
-    training_log = logs / f"{second.parent.name}.log"
-    assert not second.exists(), (
-        f"the interrupted run still finished:\n{output.read_text()[-3000:]}\n{training_log.read_text()[-2000:]}"
-    )
+    assert first.exists(), f"the finished job's metrics are gone:\n{output.read_text()[-3000:]}"
+    assert not second.exists(), f"the interrupted job still finished:\n{output.read_text()[-3000:]}"
     kept = first.stat().st_mtime_ns
     assert json.loads(first.read_text())["epochs"] == epochs
     assert not [p for p in runs.rglob("*") if ".tmp" in p.name]
@@ -270,7 +273,7 @@ def test_corrupt_cache_stops_the_workflow_naming_rule_and_file(tmp_path, mirror)
     cache.write_bytes(b"not a numpy archive")
     result = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
     assert result.returncode != 0
-    assert "Error in rule run" in result.stdout + result.stderr
-    log = repo / "logs/runs/table1/gcn/mutag/lifted/paper/fold0/seed0.log"
+    assert "Error in rule run_table1" in result.stdout + result.stderr
+    log = repo / "logs/runs/table1/gcn/mutag/lifted.log"
     assert "mutag.npz" in log.read_text()
     assert not (repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json").exists()

@@ -126,6 +126,12 @@ def compression(table: pd.DataFrame, png: Path) -> None:
 
 def scaling(summary: pd.DataFrame, png: Path) -> None:
     """Speedup of lifting over each variant as the batch grows; native backend solid, torch dashed."""
+    if summary.empty:  # no lifted variant ran: nothing to be the speedup of
+        fig, ax = plt.subplots(figsize=(5.5, 2))
+        ax.text(0.5, 0.5, "no lifted variant in this experiment: no speedup to draw", ha="center", va="center")
+        ax.set_axis_off()
+        save(fig, png)
+        return
     models = sorted(summary.model.unique())
     fig, axes = plt.subplots(1, len(models), figsize=(5.5 * len(models), 3.6), squeeze=False)
     for ax, model in zip(axes[0], models, strict=True):
