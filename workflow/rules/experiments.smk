@@ -48,7 +48,7 @@ rule run:
     params:
         overrides=run_overrides,
         dir=run_dir,
-    threads: workflow.cores  # a timed run has the machine to itself; torch uses `threads` of them
+    threads: timed_run_threads  # locally all cores: the machine to itself; on a cluster see cluster.smk
     resources:
         timing=1,
     conda:
