@@ -60,9 +60,13 @@ for _experiment in EXPERIMENTS:
             f"benchmarks/runs/{_experiment}/{{model}}/{{dataset}}/{{variant}}.tsv"
         params:
             runs=job_arguments(_experiment),
-        threads: workflow.cores  # a timed run has the machine to itself; torch uses `threads` of them
+        threads: timed_run_threads  # locally all cores: the machine to itself; on a cluster see cluster.smk
         resources:
             timing=1,
+            # on a Slurm cluster a timed job has a node to itself; the report says so (every run
+            # records its Slurm job and whether its allocation was exclusive)
+            slurm_extra="'--exclusive'",
+            runtime=120,
         conda:
             "../../envs/gnnlift.yaml"
         shell:

@@ -97,16 +97,23 @@ def one_off_total(seconds: dict) -> float | None:
 
 
 def provenance(env: dict, clock: dict) -> dict:
-    """The environment columns of a run: package versions, the git state of the code, its wall clock."""
+    """The environment columns of a run: package versions, the git state of the code, its wall clock, its Slurm job.
+
+    The ``slurm_*`` columns are missing values for a run outside Slurm (or from an older gnnlift).
+    """
     versions = env.get("versions") or {}
     git = env.get("git") or {}
     dirty = git.get("dirty")
+    slurm = env.get("slurm") or {}
     return {
         **{f"version_{name}": versions.get(name) for name in VERSIONS},
         "git_commit": git.get("commit"),
         "git_dirty": None if dirty is None else json.dumps(dirty),
         "started": clock.get("started"),
         "finished": clock.get("finished"),
+        "slurm_job": slurm.get("job_id"),
+        "slurm_node": slurm.get("node"),
+        "slurm_exclusive": slurm.get("exclusive"),
     }
 
 

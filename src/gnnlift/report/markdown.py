@@ -388,12 +388,19 @@ def read_tables(tables: Path) -> dict[str, pd.DataFrame | None]:
     return {name: _read(tables, name) for name in TABLES}
 
 
-def timing_line(limit: str | None) -> str:
+def timing_line(limit: str | None, exclusive_slurm: bool = False) -> str:
     """What the report can say about timing jobs sharing the machine, from the limit it was given.
 
     ``limit`` is the ``timing`` resource limit of the Snakemake invocation that wrote the report
     (an integer as text), ``"none"`` when that invocation set none, or None when it is not known.
+    ``exclusive_slurm``: every timed run recorded an exclusive Slurm allocation (profiles/slurm),
+    which isolates it without a ``timing`` limit.
     """
+    if exclusive_slurm and limit in (None, "none"):
+        return (
+            "- timing jobs: each timed run an exclusive Slurm allocation (its node to itself, as every run "
+            "recorded), so no Snakemake `timing` resource limit was needed or applied\n"
+        )
     if limit is None:
         return (
             "- timing jobs: whether they ran one at a time is not known (no `timing` limit was given to the report)\n"
@@ -449,7 +456,9 @@ def write_report(
         parts.append(section_datasets(datasets))
     if benchmarks is not None and (spent := cost.section(benchmarks)):
         parts.append(spent)
-    parts.append(provenance.section([frames[n] for n in RUN_TABLES]) + timing_line(timing_limit))
+    runs = provenance.runs_of([frames[n] for n in RUN_TABLES])
+    exclusive = runs is not None and provenance.all_exclusive(runs)
+    parts.append(provenance.section([frames[n] for n in RUN_TABLES]) + timing_line(timing_limit, exclusive))
     return "\n".join(parts)
 
 

@@ -1,4 +1,4 @@
-"""Where the report's numbers come from: the code's commit, package versions, CPU, overlapping runs.
+"""Where the report's numbers come from: the code's commit, package versions, CPU, overlapping runs, Slurm.
 
 The section depends only on the runs' tables, so the same tables give the same text; the date and
 host of a render go to a separate file (``provenance.json``).
@@ -94,11 +94,7 @@ def packages(runs: pd.DataFrame) -> str:
     return "- packages: " + ", ".join(parts)
 
 
-def overlaps(runs: pd.DataFrame) -> int | None:
-    """Pairs of runs whose wall-clock spans overlap; None when the runs recorded no clock."""
-    if "started" not in runs or runs["started"].isna().all():
-        return None
-    spans = runs.dropna(subset=["started", "finished"])
+def _pairs(spans: pd.DataFrame) -> int:
     start = pd.to_datetime(spans["started"], utc=True).sort_values()
     end = pd.to_datetime(spans["finished"], utc=True)[start.index]
     pairs, latest = 0, []
@@ -109,26 +105,110 @@ def overlaps(runs: pd.DataFrame) -> int | None:
     return pairs
 
 
+def _nodes(runs: pd.DataFrame) -> pd.Series:
+    """The Slurm node of each run; runs outside Slurm share one name (the machine that ran them)."""
+    if "slurm_node" not in runs:
+        return pd.Series("", index=runs.index)
+    return runs["slurm_node"].map(lambda node: "" if pd.isna(node) else str(node))
+
+
+def overlaps(runs: pd.DataFrame) -> int | None:
+    """Pairs of runs on the same node whose wall-clock spans overlap; None when the runs recorded no clock.
+
+    Runs on different Slurm nodes never count: each node is a machine of its own.
+    """
+    if "started" not in runs or runs["started"].isna().all():
+        return None
+    spans = runs.dropna(subset=["started", "finished"])
+    return sum(_pairs(group) for _, group in spans.groupby(_nodes(spans), sort=True))
+
+
 def timing(runs: pd.DataFrame) -> str:
-    """Whether the timed runs ran one at a time, as far as their clocks tell."""
+    """Whether the timed runs ran one at a time (on each node), as far as their clocks tell."""
     pairs = overlaps(runs)
     if pairs is None:
         return "- one job at a time: not known (these runs recorded no wall clock)"
     clocked = int(runs["started"].notna().sum())
+    nodes = _nodes(runs[runs["started"].notna()]).nunique()
+    where = f" on the same node ({count(nodes)} Slurm nodes)" if nodes > 1 else ""
     if pairs == 0:
         return (
-            f"- one job at a time: no two of the {count(clocked)} timed runs overlapped in wall-clock time "
+            f"- one job at a time: no two of the {count(clocked)} timed runs overlapped in wall-clock time{where} "
             "(other processes on the machine are not recorded)"
         )
-    return f"- one job at a time: **no**, {count(pairs)} pairs of the {count(clocked)} timed runs overlapped"
+    return f"- one job at a time: **no**, {count(pairs)} pairs of the {count(clocked)} timed runs overlapped{where}"
+
+
+def _flag(value) -> bool | None:
+    """A recorded yes/no as read back from a CSV (True, "True", 1.0), or None when missing."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return str(value).strip().lower() in ("true", "1", "1.0")
+
+
+def _exclusive(runs: pd.DataFrame) -> list[bool | None]:
+    """Per run: True (an exclusive Slurm allocation), False (a shared one) or None (not known or not Slurm)."""
+    if "slurm_exclusive" not in runs:
+        return [None] * len(runs)
+    return [_flag(value) for value in runs["slurm_exclusive"]]
+
+
+def in_slurm(runs: pd.DataFrame) -> pd.Series:
+    """Per run: whether it recorded a Slurm job (metrics.json environment.slurm)."""
+    if "slurm_job" not in runs:
+        return pd.Series(False, index=runs.index)
+    return runs["slurm_job"].notna()
+
+
+def all_exclusive(runs: pd.DataFrame) -> bool:
+    """Whether every run recorded that it ran in a Slurm allocation with its node to itself."""
+    return len(runs) > 0 and all(flag is True for flag in _exclusive(runs))
+
+
+def _many(n: int, noun: str) -> str:
+    return f"{count(n)} {noun}{'' if n == 1 else 's'}"
+
+
+def slurm(runs: pd.DataFrame) -> str | None:
+    """How Slurm placed the timed runs, as each run recorded its own job; None when none ran in Slurm."""
+    inside = in_slurm(runs)
+    if not inside.any():
+        return None
+    total, within = len(runs), runs[inside]
+    jobs = within["slurm_job"].astype(str).str.removesuffix(".0").nunique()
+    nodes = sorted(within["slurm_node"].dropna().astype(str).unique()) if "slurm_node" in within else []
+    flags = _exclusive(within)
+    exclusive = sum(flag is True for flag in flags)
+    shared = sum(flag is False for flag in flags)
+    unknown = len(within) - exclusive - shared
+    shown = ", ".join(nodes[:4]) + (f" and {len(nodes) - 4} more" if len(nodes) > 4 else "")
+    line = (
+        f"- Slurm: {count(len(within))} of the {count(total)} timed runs in {_many(jobs, 'Slurm job')} "
+        f"on {_many(len(nodes), 'node')} ({shown or 'not recorded'})"
+    )
+    if exclusive == total:
+        return line + "; every one an exclusive allocation (its node to itself, `sbatch --exclusive`)"
+    parts = [f"{count(exclusive)} exclusive"]
+    if shared:
+        parts.append(f"{count(shared)} sharing their node with other jobs")
+    if unknown:
+        parts.append(f"{count(unknown)} not known (scontrol did not answer)")
+    if total - len(within):
+        parts.append(f"{count(total - len(within))} outside Slurm")
+    return line + "; **not every one had its node to itself**: " + ", ".join(parts)
+
+
+def runs_of(frames: list[pd.DataFrame | None]) -> pd.DataFrame | None:
+    """The training runs of the tables that have them, as one frame; None when there are none."""
+    present = [f for f in frames if f is not None and not f.empty and "cpu" in f]
+    return pd.concat(present, ignore_index=True) if present else None
 
 
 def section(frames: list[pd.DataFrame | None]) -> str:
-    """The report's provenance: code, packages, CPU, threads, dtype and overlap of the timed runs."""
-    present = [f for f in frames if f is not None and not f.empty and "cpu" in f]
-    if not present:
+    """The report's provenance: code, packages, CPU, threads, dtype, overlap of the timed runs, their Slurm jobs."""
+    runs = runs_of(frames)
+    if runs is None:
         return "## Provenance\n\nNo training runs in this configuration.\n"
-    runs = pd.concat(present, ignore_index=True)
     lines = [
         code(runs),
         packages(runs),
@@ -138,6 +218,9 @@ def section(frames: list[pd.DataFrame | None]) -> str:
         "- " + _one_or_all("dtype", _values(runs, "dtype"), by_design=True),
         timing(runs),
     ]
+    placed = slurm(runs)
+    if placed is not None:
+        lines.append(placed)
     return f"## Provenance\n\nFrom the metrics.json of {count(len(runs))} training runs:\n\n" + "\n".join(lines) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""What a timing depends on: package versions, CPU, threads, and the code's git commit."""
+"""What a timing depends on: package versions, CPU, threads, the code's git commit, its Slurm job."""
 
 from __future__ import annotations
 
@@ -72,6 +72,33 @@ def git_state(package: Path | None = None) -> dict[str, object]:
     }
 
 
+def slurm_allocation(environ: dict[str, str] | None = None) -> dict | None:
+    """The Slurm job this process runs in, or None outside Slurm (no ``SLURM_JOB_ID``).
+
+    ``exclusive`` is whether the job has its node to itself (``sbatch --exclusive``: scontrol
+    shows ``OverSubscribe=NO``); None when ``scontrol`` does not answer.
+    """
+    environ = os.environ if environ is None else environ
+    job = environ.get("SLURM_JOB_ID")
+    if not job:
+        return None
+    exclusive = None
+    scontrol = shutil.which("scontrol")
+    if scontrol is not None:
+        try:
+            done = subprocess.run([scontrol, "show", "job", "-o", job], capture_output=True, text=True, timeout=20)
+        except (OSError, subprocess.SubprocessError):
+            done = None
+        match = re.search(r"\bOverSubscribe=(\S+)", done.stdout) if done and done.returncode == 0 else None
+        if match:
+            exclusive = match.group(1) == "NO"
+    return {
+        "job_id": job,
+        "node": environ.get("SLURMD_NODENAME"),
+        "exclusive": exclusive,
+    }
+
+
 def describe(threads: int, device: str, dtype: str) -> dict:
     import torch
 
@@ -85,4 +112,5 @@ def describe(threads: int, device: str, dtype: str) -> dict:
         "platform": platform.platform(),
         "versions": versions(),
         "git": git_state(),
+        "slurm": slurm_allocation(),
     }
