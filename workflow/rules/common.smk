@@ -38,6 +38,8 @@ RUNS = {
     for name in EXPERIMENTS
     for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES, SKIPPED_VARIANTS, DATASETS)
 }
+# (experiment, model) pairs, one timed rule apiece; its jobs are the model's datasets in that experiment.
+TIMED_RULES = sorted({(run.experiment, run.model) for run, _ in RUNS.values()})
 # Every model and dataset of the plan is checked here, by name, before any job starts.
 COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES, DATASETS, "compression")
 CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES, DATASETS, "clashes")
@@ -78,25 +80,25 @@ def prepared_stats(datasets):
     return [f"{RESOURCES}/prepared/{name}.stats.json" for name in datasets]
 
 
-def job_outputs(experiment):
-    """The metrics.json of every run of one job of ``experiment``: its protocols x folds x seeds."""
-    spec = EXPERIMENTS[experiment]
-    return [
-        f"results/runs/{experiment}/{{model}}/{{dataset}}/{{variant}}/{protocol}/fold{fold}/seed{seed}/metrics.json"
-        for protocol in spec["protocols"]
-        for fold in spec["folds"]
-        for seed in spec["seeds"]
-    ]
+def job_runs(experiment, model, dataset):
+    """The runs of one job, in the experiment's order, NeuraLogic's last (the JVM starts after the rest)."""
+    runs = [(run, spec) for run, spec in RUNS.values() if (run.experiment, run.model, run.dataset) == (experiment, model, dataset)]
+    return sorted(runs, key=lambda pair: pair[0].variant in matrix.NEURALOGIC)  # a stable sort
 
 
-def job_arguments(experiment):
-    """The params function of one experiment's jobs: ``--run DIR OVERRIDES...`` for each of its runs."""
+def job_outputs(experiment, model):
+    """The metrics.json of every run of one job: the model's variants x protocols x folds x seeds."""
+    keys = [run.path.split("/", 3)[3] for run, _ in RUNS.values() if (run.experiment, run.model) == (experiment, model)]
+    return sorted({f"results/runs/{experiment}/{model}/{{dataset}}/{key}/metrics.json" for key in keys})
+
+
+def job_arguments(experiment, model):
+    """The params function of the jobs of one (experiment, model): ``--run DIR OVERRIDES...`` a run."""
 
     def arguments(wildcards):
-        job = (experiment, wildcards.model, wildcards.dataset, wildcards.variant)
-        runs = [(run, spec) for run, spec in RUNS.values() if (run.experiment, run.model, run.dataset, run.variant) == job]
+        runs = job_runs(experiment, model, wildcards.dataset)
         if not runs:
-            raise ValueError(f"no run of {'/'.join(job)} is in the experiment matrix")
+            raise ValueError(f"no run of {experiment}/{model}/{wildcards.dataset} is in the experiment matrix")
         overrides = lambda run, spec: [*matrix.overrides(run, spec, config), f"resources={RESOURCES}"]
         return " ".join(
             f"--run results/runs/{run.path} " + " ".join(f"'{o}'" for o in overrides(run, spec)) for run, spec in runs
@@ -160,7 +162,7 @@ def landing_page():
 
 def benchmark_files():
     """The benchmark file of every job the report comes after: what the reproduction cost."""
-    jobs = {(run.experiment, run.model, run.dataset, run.variant) for run, _ in RUNS.values()}
+    jobs = {(run.experiment, run.model, run.dataset) for run, _ in RUNS.values()}
     return [
         *[f"benchmarks/download/{d}/{f.filename}.tsv" for d in DATASETS for f in require(d).files],
         *[f"benchmarks/prepare/{d}.tsv" for d in DATASETS],

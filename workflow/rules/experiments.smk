@@ -42,24 +42,25 @@ rule clashes:
         "--resources {params.resources} --out {output} > {log} 2>&1"
 
 
-# One job per (experiment, model, dataset, variant): its runs (every protocol, fold and seed) are
+# One job per (experiment, model, dataset): its runs (every variant, protocol, fold and seed) are
 # trained one after another in one process, which starts, loads the data and builds NeuraLogic's
-# network once for all of them. Each run still has its own folder and metrics.json.
-for _experiment in EXPERIMENTS:
+# network once for all of them. Each run still has its own folder and metrics.json. One rule per
+# (experiment, model), since the variants a model has (NeuraLogic's) shape the job's outputs.
+for _experiment, _model in TIMED_RULES:
 
     rule:
         name:
-            f"run_{_experiment}"
+            f"run_{_experiment}_{_model}"
         input:
             f"{RESOURCES}/prepared/{{dataset}}.npz",
         output:
-            job_outputs(_experiment),
+            job_outputs(_experiment, _model),
         log:
-            f"logs/runs/{_experiment}/{{model}}/{{dataset}}/{{variant}}.log",
+            f"logs/runs/{_experiment}/{_model}/{{dataset}}.log",
         benchmark:
-            f"benchmarks/runs/{_experiment}/{{model}}/{{dataset}}/{{variant}}.tsv"
+            f"benchmarks/runs/{_experiment}/{_model}/{{dataset}}.tsv"
         params:
-            runs=job_arguments(_experiment),
+            runs=job_arguments(_experiment, _model),
         threads: timed_run_threads  # locally all cores: the machine to itself; on a cluster see cluster.smk
         resources:
             timing=1,

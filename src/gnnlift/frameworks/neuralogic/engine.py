@@ -58,20 +58,33 @@ def count_neurons(samples: Sequence, shared: bool = False) -> dict[str, int]:
 
     Graph samples have a network each, and their counts add up. The queries of a knowledge base
     (``shared``) are grounded in one example and share neurons, each counted once (by its index).
+    Their neurons are first gathered in a Java set, a call per sample, so that the shared network
+    crosses into Python once rather than once for every query (13,527 on UMLS).
     """
     counts = collections.Counter({role: 0 for role in ROLES})
-    seen: set[int] = set()
-    for sample in samples:
-        for neuron in sample._java_sample.query.evidence.allNeuronsTopologic:
-            if shared:
-                index = int(neuron.getIndex())
-                if index in seen:
-                    continue
-                seen.add(index)
-            counts[ROLE_OF_CLASS.get(str(neuron.getClass().getSimpleName()), "other")] += 1
+    if shared:
+        import jpype
+
+        unique = jpype.java.util.HashSet()
+        for sample in samples:
+            unique.addAll(_neuron_list(sample))
+        by_index = {int(neuron.getIndex()): neuron for neuron in unique}
+        neurons = by_index.values()
+    else:
+        neurons = (neuron for sample in samples for neuron in sample._java_sample.query.evidence.allNeuronsTopologic)
+    for neuron in neurons:
+        counts[ROLE_OF_CLASS.get(str(neuron.getClass().getSimpleName()), "other")] += 1
     out = {role: counts[role] for role in ROLES}
     out["total"] = sum(counts.values())
     return out
+
+
+def _neuron_list(sample):
+    """A sample's neurons as a Java collection (NeuraLogic keeps them in a list or an array)."""
+    import jpype
+
+    neurons = sample._java_sample.query.evidence.allNeuronsTopologic
+    return neurons if isinstance(neurons, jpype.java.util.Collection) else jpype.java.util.Arrays.asList(neurons)
 
 
 class NeuralogicModel:
