@@ -118,7 +118,7 @@ def test_workflow_leaves_neuralogic_out_when_missing(tmp_path):
     )
     assert "variant=neuralogic" not in listing.stdout and "--left-out" in listing.stdout
     assert "'variant=lifted' 'backend=native'" in listing.stdout
-    assert "hydra.run.dir=results/runs/table1/gcn/mutag/lifted-native/paper" in listing.stdout
+    assert "--run results/runs/table1/gcn/mutag/lifted-native/paper/fold0/seed0 " in listing.stdout
 
 
 def test_report_names_what_was_left_out(tmp_path):
@@ -175,6 +175,7 @@ def small_config(
     seeds: tuple[int, ...] = (0,),
     extra: tuple[str, ...] = (),
     variants: tuple[str, ...] = ("lifted",),
+    models: tuple[str, ...] = ("gcn",),
 ) -> Path:
     config = {
         "datasets": ["mutag"],
@@ -193,7 +194,7 @@ def small_config(
         "clashes": None,
     }
     config["experiments"]["table1"] = {
-        "groups": [{"models": ["gcn"], "datasets": ["mutag"]}],
+        "groups": [{"models": list(models), "datasets": ["mutag"]}],
         "variants": list(variants),
         "protocols": ["paper"],
         "seeds": list(seeds),
@@ -214,26 +215,26 @@ def test_slurm_profile_dry_run(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "rule run_table1:" in result.stdout + result.stderr
+    assert "rule run_table1_gcn:" in result.stdout + result.stderr
 
 
 def test_killed_job_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
     """Interrupt the second of two jobs while it trains: the rerun keeps the first and redoes the second.
 
-    A job is one variant's runs (here one each: lifted and plain), trained in one process.
+    A job is one model's runs on one dataset (here one each: gcn and sage), trained in one process.
     """
     repo = copy_repo(tmp_path)
     epochs = 100
-    config = small_config(tmp_path / "small.yaml", epochs=epochs, variants=("lifted", "plain"), extra=("quiet=false",))
+    config = small_config(tmp_path / "small.yaml", epochs=epochs, models=("gcn", "sage"), extra=("quiet=false",))
     command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
-    runs = repo / "results/runs/table1/gcn/mutag"
-    logs = repo / "logs/runs/table1/gcn/mutag"
-    metrics = "{}/paper/fold0/seed0/metrics.json"
+    runs = repo / "results/runs/table1"
+    logs = repo / "logs/runs/table1"
+    metrics = "{}/mutag/lifted/paper/fold0/seed0/metrics.json"
 
     def one_done_other_training() -> tuple[Path, Path] | None:
         """(the finished job's metrics, the training job's metrics) once the second job is past epoch 2."""
-        for done, other in (("lifted", "plain"), ("plain", "lifted")):
-            log = logs / f"{other}.log"
+        for done, other in (("gcn", "sage"), ("sage", "gcn")):
+            log = logs / other / "mutag.log"
             if (runs / metrics.format(done)).exists() and log.exists() and f" epoch 2/{epochs} " in log.read_text():
                 return runs / metrics.format(done), runs / metrics.format(other)
         return None
@@ -273,7 +274,7 @@ def test_corrupt_cache_stops_the_workflow_naming_rule_and_file(tmp_path, mirror)
     cache.write_bytes(b"not a numpy archive")
     result = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
     assert result.returncode != 0
-    assert "Error in rule run_table1" in result.stdout + result.stderr
-    log = repo / "logs/runs/table1/gcn/mutag/lifted.log"
+    assert "Error in rule run_table1_gcn" in result.stdout + result.stderr
+    log = repo / "logs/runs/table1/gcn/mutag.log"
     assert "mutag.npz" in log.read_text()
     assert not (repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json").exists()
