@@ -275,9 +275,10 @@ def test_item9_gpu_config_plans_with_snakemake():
     dry = [sys.executable, "-m", "snakemake", target, "-n", "-p", "--configfile", "config/gpu.yaml"]
     result = subprocess.run(dry, cwd=REPO, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    commands = [line for line in result.stdout.splitlines() if "-m gnnlift.run" in line]
-    assert len(commands) == 32
-    assert all("'device=cuda'" in c and "hydra.run.dir=results/runs/scaling_gpu/" in c for c in commands)
+    commands = [line for line in result.stdout.splitlines() if "-m gnnlift.run.group" in line]
+    runs = [run for command in commands for run in command.split("--run ")[1:]]  # a job trains several runs
+    assert len(runs) == 32
+    assert all(r.startswith("results/runs/scaling_gpu/") and "'device=cuda'" in r for r in runs)
 
 
 def test_item9_report_says_which_device(tmp_path):

@@ -250,7 +250,7 @@ def test_killed_job_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
     assert state, f"no second job in training within 180 s:\n{output.read_text()[-3000:]}"
     first, second = state
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole process group, the running job included
-    assert process.wait(60) != 0
+    assert process.wait(60) != 0, f"snakemake ended as if not interrupted:\n{output.read_text()[-3000:]}"
     assert first.exists(), f"the finished job's metrics are gone:\n{output.read_text()[-3000:]}"
     assert not second.exists(), f"the interrupted job still finished:\n{output.read_text()[-3000:]}"
     kept = first.stat().st_mtime_ns
