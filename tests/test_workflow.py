@@ -224,7 +224,7 @@ def test_killed_job_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
     A job is one model's runs on one dataset (here one each: gcn and sage), trained in one process.
     """
     repo = copy_repo(tmp_path)
-    epochs = 100
+    epochs = 300  # a wide window to interrupt the second job in, on a fast machine too
     config = small_config(tmp_path / "small.yaml", epochs=epochs, models=("gcn", "sage"), extra=("quiet=false",))
     command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
     runs = repo / "results/runs/table1"
