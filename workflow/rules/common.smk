@@ -88,8 +88,13 @@ def job_runs(experiment, model, dataset):
 
 def job_outputs(experiment, model):
     """The metrics.json of every run of one job: the model's variants x protocols x folds x seeds."""
-    keys = [run.path.split("/", 3)[3] for run, _ in RUNS.values() if (run.experiment, run.model) == (experiment, model)]
-    return sorted({f"results/runs/{experiment}/{model}/{{dataset}}/{key}/metrics.json" for key in keys})
+    runs = [run for run, _ in RUNS.values() if (run.experiment, run.model) == (experiment, model)]
+    return sorted(
+        {
+            f"results/runs/{experiment}/{model}/{{dataset}}/{run.variant}/{run.protocol}/fold{run.fold}/seed{run.seed}/metrics.json"
+            for run in runs
+        }
+    )
 
 
 def job_arguments(experiment, model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import re
@@ -37,6 +38,7 @@ def java_version() -> str | None:
     return match.group(1) if match else None
 
 
+@functools.cache  # once a process: every run of a job shares its packages and its Java
 def versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {"python": platform.python_version()}
     for package in PACKAGES:
@@ -56,6 +58,7 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
+@functools.cache  # once a process, not once a run of a job
 def git_state(package: Path | None = None) -> dict[str, object]:
     """The commit of the checkout the package is imported from, and its uncommitted paths.
 
@@ -110,7 +113,7 @@ def describe(threads: int, device: str, dtype: str) -> dict:
         "device": device if device == "cpu" else torch.cuda.get_device_name(0),
         "dtype": dtype,
         "platform": platform.platform(),
-        "versions": versions(),
-        "git": git_state(),
+        "versions": dict(versions()),
+        "git": dict(git_state()),
         "slurm": slurm_allocation(),
     }

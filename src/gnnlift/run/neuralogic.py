@@ -83,12 +83,11 @@ def run_neuralogic(
     )
     weights = random_weights(cfg.model.name, model_cfg, dims, cfg.seed, torch.float64) if canonical else None
     built = shared.get(key, lambda: _build(cfg.model.name, model_cfg, dims, config, task.data, count, weights), run_dir)
-    net, samples, counts, uncompressed, seconds = built.value
+    net, samples, built_counts, uncompressed, seconds = built.value
     if built.reused:
         net.restart_training()
         net.load_canonical(weights)
     template_seconds, build_seconds, count_seconds = seconds
-    built_counts = counts
     if not count:
         uncompressed = None if lifting else built_counts
 
