@@ -59,6 +59,7 @@ def write_metrics(
     }
     if not old:
         m["backend"] = speed.backend(variant)
+        m["labels"] = {"experiment": experiment, "variant": variant, "protocol": protocol}
     path = root / experiment / model / "mutag" / variant / protocol / "fold0" / f"seed{seed}" / "metrics.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(m))

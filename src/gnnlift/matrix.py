@@ -1,6 +1,8 @@
 """The experiment matrix of the workflow: config entries -> runs, and run labels -> Hydra overrides.
 
 A run is named by path segments ``experiment/model/dataset/variant/protocol/fold<k>/seed<s>``.
+The run app records the experiment, variant and protocol labels in ``metrics.json``
+(``labels``), so nothing reads them back from the path.
 Variant and protocol labels are short and carry their settings:
 
 - variants: ``plain``, ``lifted`` (exact, scope sample), ``lifted-<scope>``,
@@ -189,6 +191,9 @@ def overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:
         f"seed={run.seed}",
         f"threads={config.get('threads', 1)}",
         "quiet=true",
+        f"labels.experiment={run.experiment}",
+        f"labels.variant={run.variant}",
+        f"labels.protocol={run.protocol}",
         *experiment.get("overrides", []),
         *extra.get("model", {}).get(run.model, []),
         *extra.get("dataset", {}).get(run.dataset, []),

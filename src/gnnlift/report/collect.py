@@ -117,8 +117,33 @@ def provenance(env: dict, clock: dict) -> dict:
     }
 
 
+LABELS = ("experiment", "variant", "protocol")
+
+
+def run_labels(path: Path, m: dict) -> dict:
+    """The run's experiment, variant and protocol labels, as ``metrics.json`` records them.
+
+    Fallback, for metrics written before runs recorded their labels (no ``labels`` key) only:
+    the labels are read off the folder, ``.../<experiment>/<model>/<dataset>/<variant>/<protocol>/
+    fold<k>/seed<s>/metrics.json`` (:data:`gnnlift.matrix.RUN_PATTERN`).
+    """
+    labels = m.get("labels")
+    if labels is None:
+        parts = path.parent.parts
+        if len(parts) < 7:
+            raise DataError(f"{path}: not a run's metrics: no labels, and not in a run's folder")
+        return {"experiment": parts[-7], "variant": parts[-4], "protocol": parts[-3]}
+    if not isinstance(labels, dict):
+        raise DataError(f"{path}: not a run's metrics: labels is {_json_type(labels)}, not an object")
+    # A run made by hand belongs to no experiment (null); variant and protocol are always named.
+    missing = [k for k in LABELS if not (isinstance(labels.get(k), str) or (k == "experiment" and k in labels))]
+    if missing:
+        raise DataError(f"{path}: not a run's metrics: labels lack {', '.join(missing)}")
+    return {k: labels[k] for k in LABELS}
+
+
 def run_row(path: Path) -> dict:
-    """One training run: its coordinates (from the path) and what it measured.
+    """One training run: its labels (recorded in metrics.json) and what it measured.
 
     Keys that older metrics lack (``backend``, ``graph.executed``, ``one_off_seconds.jit_compile``)
     read as torch and as missing values.
@@ -126,7 +151,7 @@ def run_row(path: Path) -> dict:
     path = Path(path)
     m = _load(path)
     _check_run(path, m)
-    parts = path.parent.parts  # .../<experiment>/<model>/<dataset>/<variant>/<protocol>/fold<k>/seed<s>
+    labels = run_labels(path, m)
     evaluation = m.get("evaluation") or {}
     test = evaluation.get("test") or {}
     ranking = evaluation.get("test_ranking") or {}
@@ -147,11 +172,11 @@ def run_row(path: Path) -> dict:
             }
         }
     return {
-        "experiment": parts[-7],
+        "experiment": labels["experiment"],
         "model": m["model"],
         "dataset": m["dataset"],
-        "variant": parts[-4],
-        "protocol": parts[-3],
+        "variant": labels["variant"],
+        "protocol": labels["protocol"],
         "backend": m.get("backend") or "torch",
         "batch_size": m["config"]["protocol"]["batch_size"],
         "fold": m["fold"],

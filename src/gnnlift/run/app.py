@@ -120,6 +120,7 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
         "variant": variant,
         "backend": backend if cfg.variant.name in ("plain", "lifted") else None,
         "protocol": protocol.name,
+        "labels": labels(cfg, shown_variant, protocol.name),
         "seed": cfg.seed,
         "fold": cfg.fold,
         "folds": cfg.folds,
@@ -157,6 +158,13 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
         median = metrics["epoch_seconds_median"]
         print(f"{tag} median epoch {median if median is None else f'{median:.4f} s'}; test {shown}; -> {out_dir}")
     return metrics
+
+
+def labels(cfg: DictConfig, variant: str, protocol: str) -> dict:
+    """The run's experiment, variant and protocol labels: as the workflow set them, else derived."""
+    given = {k: v for k, v in (cfg.get("labels") or {}).items() if v is not None}
+    shown = {"experiment": None, "variant": variant, "protocol": protocol}
+    return {k: str(given[k]) if k in given else default for k, default in shown.items()}
 
 
 def _data_key(cfg: DictConfig) -> tuple:

@@ -1,0 +1,80 @@
+"""A run's labels (experiment, variant, protocol): written into metrics.json, read by the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from gnnlift import matrix
+from gnnlift.data.errors import DataError
+from gnnlift.data.load import prepare
+from gnnlift.paths import CONFIG_DIR
+from gnnlift.report.collect import run_row
+from gnnlift.run.app import run
+
+
+@pytest.fixture(scope="module")
+def prepared(mirror, tmp_path_factory):
+    root = tmp_path_factory.mktemp("resources")
+    prepare("mutag", resources=root, mirror=mirror)
+    return root
+
+
+def metrics_of(prepared: Path, out: Path, *overrides: str) -> dict:
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
+        cfg = compose("run", overrides=["dataset=mutag", f"resources={prepared}", "quiet=true", "epochs=2", *overrides])
+    run(cfg, out)
+    return json.loads((out / "metrics.json").read_text())
+
+
+def test_labels_by_hand_are_derived_from_the_config(prepared, tmp_path):
+    metrics = metrics_of(prepared, tmp_path / "a", "variant=lifted", "backend=native", "protocol=batched")
+    assert metrics["labels"] == {"experiment": None, "variant": "lifted-native", "protocol": "batched"}
+    metrics = metrics_of(prepared, tmp_path / "b", "variant=plain", "protocol=fullbatch")
+    assert metrics["labels"] == {"experiment": None, "variant": "plain", "protocol": "fullbatch"}
+    row = run_row(tmp_path / "b" / "metrics.json")
+    assert (row["experiment"], row["variant"], row["protocol"]) == (None, "plain", "fullbatch")
+
+
+def test_labels_of_the_matrix_reach_metrics_and_the_report(prepared, tmp_path, monkeypatch):
+    spec = {"overrides": ["epochs=2"]}
+    run_ = matrix.Run("scaling", "gcn", "mutag", "lifted-native", "batched-b32", 0, 0)
+    overrides = [o for o in matrix.overrides(run_, spec, {}) if not o.startswith("dataset=")]
+    out = tmp_path / "elsewhere"  # a folder that is not the run's path: the report reads the labels
+    metrics = metrics_of(prepared, out, *overrides)
+    assert metrics["labels"] == {"experiment": "scaling", "variant": "lifted-native", "protocol": "batched-b32"}
+    row = run_row(out / "metrics.json")
+    assert (row["experiment"], row["variant"], row["protocol"]) == ("scaling", "lifted-native", "batched-b32")
+    assert row["batch_size"] == 32
+
+    # Older metrics without labels: read off the run's folder, as the workflow names it.
+    folder = tmp_path / "runs" / run_.path
+    folder.mkdir(parents=True)
+    older = {k: v for k, v in metrics.items() if k != "labels"}
+    (folder / "metrics.json").write_text(json.dumps(older))
+    old_row = run_row(folder / "metrics.json")
+    assert (old_row["experiment"], old_row["variant"], old_row["protocol"]) == (
+        "scaling",
+        "lifted-native",
+        "batched-b32",
+    )
+
+    for labels, message in (
+        ("scaling", "labels is a string, not an object"),
+        ({"experiment": "scaling", "variant": "plain"}, "labels lack protocol"),
+        ({"experiment": "scaling", "variant": None, "protocol": "paper"}, "labels lack variant"),
+    ):
+        bad = tmp_path / "bad" / "metrics.json"
+        bad.parent.mkdir(exist_ok=True)
+        bad.write_text(json.dumps({**metrics, "labels": labels}))
+        with pytest.raises(DataError, match=f"^{bad}: not a run's metrics: {message}$"):
+            run_row(bad)
+    monkeypatch.chdir(tmp_path)
+    short = tmp_path / "short" / "metrics.json"
+    short.parent.mkdir()
+    short.write_text(json.dumps(older))
+    with pytest.raises(DataError, match="no labels, and not in a run's folder"):
+        run_row(Path("short/metrics.json"))
