@@ -56,10 +56,10 @@ def write_metrics(
         "lifting": lifting,
         "environment": {"threads": 1, "dtype": "float32", "cpu": "test cpu", "versions": {"torch": "2.13.0+cpu"}},
         "config": {"protocol": {"batch_size": BATCH[protocol]}},
+        "labels": {"experiment": experiment, "variant": variant, "protocol": protocol},
     }
     if not old:
         m["backend"] = speed.backend(variant)
-        m["labels"] = {"experiment": experiment, "variant": variant, "protocol": protocol}
     path = root / experiment / model / "mutag" / variant / protocol / "fold0" / f"seed{seed}" / "metrics.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(m))

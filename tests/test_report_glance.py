@@ -54,6 +54,7 @@ def metrics(root: Path, experiment: str, model: str, dataset: str, variant: str,
         "clock": {"started": f"2026-01-01T00:{start:02d}:00+00:00", "finished": f"2026-01-01T00:{start:02d}:30+00:00"},
         "config": {"protocol": {"batch_size": BATCH[protocol]}},
         "backend": ("native" if variant.endswith("-native") else "torch") if ours else None,
+        "labels": {"experiment": experiment, "variant": variant, "protocol": protocol},
     }
     if variant.startswith("neuralogic"):
         neurons = {"uncompressed": {"total": 900}, "built": {"total": 300}}

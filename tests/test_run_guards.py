@@ -300,6 +300,7 @@ def test_item9_report_says_which_device(tmp_path):
             "epoch_seconds_median": 0.1,
             "epoch_seconds_mean": 0.1,
             "loss_curve": [0.7, 0.6],
+            "labels": {"experiment": "scaling_gpu", "variant": "lifted", "protocol": "batched"},
             "environment": {"device": device, "threads": 1, "dtype": "float32", "cpu": "x", "versions": {"torch": "t"}},
         }
         path.write_text(json.dumps(metrics))

@@ -39,7 +39,7 @@ def test_labels_by_hand_are_derived_from_the_config(prepared, tmp_path):
     assert (row["experiment"], row["variant"], row["protocol"]) == (None, "plain", "fullbatch")
 
 
-def test_labels_of_the_matrix_reach_metrics_and_the_report(prepared, tmp_path, monkeypatch):
+def test_labels_of_the_matrix_reach_metrics_and_the_report(prepared, tmp_path):
     spec = {"overrides": ["epochs=2"]}
     run_ = matrix.Run("scaling", "gcn", "mutag", "lifted-native", "batched-b32", 0, 0)
     overrides = [o for o in matrix.overrides(run_, spec, {}) if not o.startswith("dataset=")]
@@ -50,17 +50,13 @@ def test_labels_of_the_matrix_reach_metrics_and_the_report(prepared, tmp_path, m
     assert (row["experiment"], row["variant"], row["protocol"]) == ("scaling", "lifted-native", "batched-b32")
     assert row["batch_size"] == 32
 
-    # Older metrics without labels: read off the run's folder, as the workflow names it.
+    # Metrics without labels are refused: the report never reads labels off a folder's name.
     folder = tmp_path / "runs" / run_.path
     folder.mkdir(parents=True)
     older = {k: v for k, v in metrics.items() if k != "labels"}
     (folder / "metrics.json").write_text(json.dumps(older))
-    old_row = run_row(folder / "metrics.json")
-    assert (old_row["experiment"], old_row["variant"], old_row["protocol"]) == (
-        "scaling",
-        "lifted-native",
-        "batched-b32",
-    )
+    with pytest.raises(DataError, match=r"not a run's metrics: no labels \(written by an older gnnlift\? run it again\)$"):
+        run_row(folder / "metrics.json")
 
     for labels, message in (
         ("scaling", "labels is a string, not an object"),
@@ -72,9 +68,3 @@ def test_labels_of_the_matrix_reach_metrics_and_the_report(prepared, tmp_path, m
         bad.write_text(json.dumps({**metrics, "labels": labels}))
         with pytest.raises(DataError, match=f"^{bad}: not a run's metrics: {message}$"):
             run_row(bad)
-    monkeypatch.chdir(tmp_path)
-    short = tmp_path / "short" / "metrics.json"
-    short.parent.mkdir()
-    short.write_text(json.dumps(older))
-    with pytest.raises(DataError, match="no labels, and not in a run's folder"):
-        run_row(Path("short/metrics.json"))

@@ -126,6 +126,7 @@ def metrics(**changes) -> dict:
         "epoch_seconds_median": 0.1,
         "epoch_seconds_mean": 0.1,
         "loss_curve": [0.7, 0.6],
+        "labels": {"experiment": "table1", "variant": "lifted", "protocol": "paper"},
     }
     m.update(changes)
     return {k: v for k, v in m.items() if v is not None}

@@ -1,6 +1,7 @@
 """The experiment matrix of the workflow: config entries -> runs, and run labels -> Hydra overrides.
 
-A run is named by path segments ``experiment/model/dataset/variant/protocol/fold<k>/seed<s>``.
+A run is named by path segments ``experiment/model/dataset/variant/protocol/fold<k>/seed<s>``
+(:data:`RUN_PATTERN`, the one place that spells it; a job is the leading :data:`JOB_PATTERN`).
 The run app records the experiment, variant and protocol labels in ``metrics.json``
 (``labels``), so nothing reads them back from the path.
 Variant and protocol labels are short and carry their settings:
@@ -21,7 +22,7 @@ import difflib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 _VARIANT = re.compile(r"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset)|-value-d(\d+))?$")
 NATIVE = "-native"  # label suffix: the engine variants on the native backend
@@ -33,6 +34,15 @@ NEURALOGIC = {
     "neuralogic-off": ["variant=neuralogic", "lifting=off"],
 }
 _PROTOCOL = re.compile(r"^(paper|batched|fullbatch)(?:-b(\d+))?$")
+
+
+JOB_PATTERN = "{experiment}/{model}/{dataset}"  # one job: its runs share one process
+RUN_PATTERN = JOB_PATTERN + "/{variant}/{protocol}/fold{fold}/seed{seed}"
+
+
+def run_path(**parts: object) -> str:
+    """:data:`RUN_PATTERN` filled in; a part given as ``"{name}"`` stays a Snakemake wildcard."""
+    return RUN_PATTERN.format(**parts)
 
 
 @dataclass(frozen=True)
@@ -47,10 +57,13 @@ class Run:
 
     @property
     def path(self) -> str:
-        return (
-            f"{self.experiment}/{self.model}/{self.dataset}/{self.variant}/{self.protocol}/"
-            f"fold{self.fold}/seed{self.seed}"
-        )
+        """The run's folder under ``results/runs``."""
+        return run_path(**asdict(self))
+
+    @property
+    def job(self) -> str:
+        """The name of the run's job (its log, its benchmark): experiment/model/dataset."""
+        return JOB_PATTERN.format(**asdict(self))
 
 
 def variant_overrides(label: str) -> list[str]:
@@ -198,3 +211,92 @@ def overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:
         *extra.get("model", {}).get(run.model, []),
         *extra.get("dataset", {}).get(run.dataset, []),
     ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the workflow makes under one config: datasets, runs, lifting statistics, tables, figures."""
+
+    datasets: tuple[str, ...]  # to download, verify and prepare
+    molecules: tuple[str, ...]  # the graph datasets among them (``datasets: molecules``)
+    experiments: dict[str, dict]  # the enabled training experiments, by name
+    runs: dict[str, tuple[Run, dict]]  # run path -> (run, its experiment)
+    jobs: dict[str, list[tuple[Run, dict]]]  # job name (JOB_PATTERN) -> its runs, in the order they train
+    left_out: tuple[str, ...]  # variant labels asked for that this machine cannot run
+    compression: dict
+    clashes: dict
+    compress_pairs: list[tuple[str, str]]
+    clash_pairs: list[tuple[str, str]]
+    tables: list[str]
+    figure_of: dict[str, list[str]]  # figure -> the tables it is drawn from
+
+    @property
+    def timed_rules(self) -> list[tuple[str, str]]:
+        """The (experiment, model) pairs: one workflow rule apiece, its jobs the model's datasets."""
+        return sorted({(run.experiment, run.model) for run, _ in self.runs.values()})
+
+    def job_runs(self, experiment: str, model: str, dataset: str) -> list[tuple[Run, dict]]:
+        """The runs of one job, in the order they train (empty where the plan has no such job)."""
+        return self.jobs.get(JOB_PATTERN.format(experiment=experiment, model=model, dataset=dataset), [])
+
+
+SPEEDUP_FROM = ("table1", "lossless", "scaling")  # the experiments the speedup figure is drawn from
+
+
+def dataset_names(config: Mapping) -> list[str]:
+    """The config's ``datasets``: ``all`` (every registry entry, in registry order) or a list of names."""
+    names = config.get("datasets", "all")
+    if names == "all":
+        return _datasets()
+    out = [str(name).lower() for name in names]
+    check_names("dataset", out, _datasets(), "config: datasets")
+    return out
+
+
+def plan(config: Mapping, neuralogic_missing: str | None = None) -> Plan:
+    """The workflow's plan under ``config``; every label, model and dataset is checked, by name.
+
+    ``neuralogic_missing``: why PyNeuraLogic cannot run here (its variants are then left out).
+    """
+    from gnnlift.data.registry import require
+
+    datasets = dataset_names(config)
+    molecules = [name for name in datasets if require(name).kind in ("nci_gi50", "tu")]
+    experiments = {k: v for k, v in (config.get("experiments") or {}).items() if v.get("enabled", True)}
+    compression = config.get("compression") or {}
+    clashes = config.get("clashes") or {}
+    skipped = list(NEURALOGIC) if neuralogic_missing else []
+    left_out = sorted({v for e in experiments.values() for v in e["variants"] if v in skipped})
+    runs_of = {
+        run.path: (run, experiments[name])
+        for name in experiments
+        for run in runs(name, experiments[name], molecules, skipped, datasets)
+    }
+    jobs: dict[str, list[tuple[Run, dict]]] = {}
+    for run, spec in runs_of.values():
+        jobs.setdefault(run.job, []).append((run, spec))
+    for members in jobs.values():  # NeuraLogic's runs last, so the JVM starts after the rest
+        members.sort(key=lambda pair: pair[0].variant in NEURALOGIC)  # a stable sort
+    compress_pairs = pairs(compression.get("groups", []), molecules, datasets, "compression")
+    clash_pairs = pairs(clashes.get("groups", []), molecules, datasets, "clashes")
+    tables = [*experiments, *(["compression"] if compress_pairs else []), *(["clashes"] if clash_pairs else [])]
+    speedup = [name for name in SPEEDUP_FROM if name in experiments]
+    figure_of = {
+        **{name: [name] for name in tables},
+        **({"curves": ["lossless"]} if "lossless" in experiments else {}),
+        **({"speedup": speedup} if speedup else {}),
+    }
+    return Plan(
+        tuple(datasets),
+        tuple(molecules),
+        experiments,
+        runs_of,
+        jobs,
+        tuple(left_out),
+        compression,
+        clashes,
+        compress_pairs,
+        clash_pairs,
+        tables,
+        figure_of,
+    )

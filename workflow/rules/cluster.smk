@@ -24,7 +24,6 @@ localrules:
     download,
     dataset_summary,
     aggregate_runs,
-    aggregate_compression,
-    aggregate_clashes,
+    aggregate_lifting,
     figure,
     report,

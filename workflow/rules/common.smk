@@ -6,7 +6,7 @@ import sys
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from gnnlift.data.registry import registry, require
+from gnnlift.data.registry import require
 from gnnlift import config_schema, matrix
 from gnnlift.frameworks import neuralogic
 
@@ -19,38 +19,14 @@ validate(config, schema="../schemas/config.schema.yaml")  # fills in the schema'
 
 RESOURCES = config["resources"]
 MIRROR = config.get("mirror") or os.environ.get("GNNLIFT_MIRROR", "")
-DATASETS = [name.lower() for name in config["datasets"]]
-matrix.check_names("dataset", DATASETS, list(registry()), "config: datasets")
-MOLECULES = [name for name in DATASETS if require(name).kind in ("nci_gi50", "tu")]
-EXPERIMENTS = {k: v for k, v in (config.get("experiments") or {}).items() if v.get("enabled", True)}
-COMPRESSION = config.get("compression") or {}
-CLASHES = config.get("clashes") or {}
 # PyNeuraLogic is an optional extra: without it, its variants are left out and the report says so.
 NEURALOGIC_MISSING = neuralogic.missing()
-SKIPPED_VARIANTS = list(matrix.NEURALOGIC) if NEURALOGIC_MISSING else []
-LEFT_OUT = sorted(
-    {v for e in EXPERIMENTS.values() for v in e["variants"] if v in SKIPPED_VARIANTS}
-)
-if LEFT_OUT:
-    print(f"gnnlift: leaving out {', '.join(LEFT_OUT)}: {NEURALOGIC_MISSING}", file=sys.stderr)
-RUNS = {
-    run.path: (run, EXPERIMENTS[name])
-    for name in EXPERIMENTS
-    for run in matrix.runs(name, EXPERIMENTS[name], MOLECULES, SKIPPED_VARIANTS, DATASETS)
-}
-# (experiment, model) pairs, one timed rule apiece; its jobs are the model's datasets in that experiment.
-TIMED_RULES = sorted({(run.experiment, run.model) for run, _ in RUNS.values()})
-# Every model and dataset of the plan is checked here, by name, before any job starts.
-COMPRESS_PAIRS = matrix.pairs(COMPRESSION.get("groups", []), MOLECULES, DATASETS, "compression")
-CLASH_PAIRS = matrix.pairs(CLASHES.get("groups", []), MOLECULES, DATASETS, "clashes")
+# Every label, model and dataset of the plan is checked here, by name, before any job starts.
+PLAN = matrix.plan(config, NEURALOGIC_MISSING)
+if PLAN.left_out:
+    print(f"gnnlift: leaving out {', '.join(PLAN.left_out)}: {NEURALOGIC_MISSING}", file=sys.stderr)
 SUMMARY = "results/report/summary.rst"  # the findings, for the HTML report's landing page
-TABLES = [*EXPERIMENTS, *(["compression"] if COMPRESS_PAIRS else []), *(["clashes"] if CLASH_PAIRS else [])]
-SPEEDUP_TABLES = [name for name in ("table1", "lossless", "scaling") if name in EXPERIMENTS]
-FIGURE_OF = {  # figure -> the tables it is drawn from
-    **{name: [name] for name in TABLES},
-    **({"curves": ["lossless"]} if "lossless" in EXPERIMENTS else {}),
-    **({"speedup": SPEEDUP_TABLES} if SPEEDUP_TABLES else {}),
-}
+LIFTING_TABLES = ("compression", "clashes")  # tables of `gnnlift compress` outputs, not of runs
 
 
 wildcard_constraints:
@@ -80,18 +56,18 @@ def prepared_stats(datasets):
     return [f"{RESOURCES}/prepared/{name}.stats.json" for name in datasets]
 
 
-def job_runs(experiment, model, dataset):
-    """The runs of one job, in the experiment's order, NeuraLogic's last (the JVM starts after the rest)."""
-    runs = [(run, spec) for run, spec in RUNS.values() if (run.experiment, run.model, run.dataset) == (experiment, model, dataset)]
-    return sorted(runs, key=lambda pair: pair[0].variant in matrix.NEURALOGIC)  # a stable sort
+def job_path(experiment, model):
+    """The name of a job of (experiment, model), its dataset a wildcard: its log, its benchmark."""
+    return matrix.JOB_PATTERN.format(experiment=experiment, model=model, dataset="{dataset}")
 
 
 def job_outputs(experiment, model):
     """The metrics.json of every run of one job: the model's variants x protocols x folds x seeds."""
-    runs = [run for run, _ in RUNS.values() if (run.experiment, run.model) == (experiment, model)]
+    runs = [run for run, _ in PLAN.runs.values() if (run.experiment, run.model) == (experiment, model)]
+    wildcards = {"experiment": experiment, "model": model, "dataset": "{dataset}"}
     return sorted(
         {
-            f"results/runs/{experiment}/{model}/{{dataset}}/{run.variant}/{run.protocol}/fold{run.fold}/seed{run.seed}/metrics.json"
+            f"results/runs/{matrix.run_path(**wildcards, variant=run.variant, protocol=run.protocol, fold=run.fold, seed=run.seed)}/metrics.json"
             for run in runs
         }
     )
@@ -101,7 +77,7 @@ def job_arguments(experiment, model):
     """The params function of the jobs of one (experiment, model): ``--run DIR OVERRIDES...`` a run."""
 
     def arguments(wildcards):
-        runs = job_runs(experiment, model, wildcards.dataset)
+        runs = PLAN.job_runs(experiment, model, wildcards.dataset)
         if not runs:
             raise ValueError(f"no run of {experiment}/{model}/{wildcards.dataset} is in the experiment matrix")
         overrides = lambda run, spec: [*matrix.overrides(run, spec, config), f"resources={RESOURCES}"]
@@ -114,7 +90,7 @@ def job_arguments(experiment, model):
 
 def experiment_metrics(wildcards):
     """Every metrics.json of one experiment."""
-    return [f"results/runs/{key}/metrics.json" for key, (run, _) in RUNS.items() if run.experiment == wildcards.experiment]
+    return [f"results/runs/{key}/metrics.json" for key, (run, _) in PLAN.runs.items() if run.experiment == wildcards.experiment]
 
 
 def resources_dir(wildcards, input):
@@ -123,30 +99,35 @@ def resources_dir(wildcards, input):
 
 
 def compress_models(wildcards):
-    return ",".join(m for m, d in COMPRESS_PAIRS if d == wildcards.dataset)
+    return ",".join(m for m, d in PLAN.compress_pairs if d == wildcards.dataset)
 
 
 def clash_digits(wildcards):
-    return " ".join(str(d) for d in CLASHES["digits"])
+    return " ".join(str(d) for d in PLAN.clashes["digits"])
 
 
 def clash_inits(wildcards):
-    return " ".join(str(k) for k in CLASHES["inits"])
+    return " ".join(str(k) for k in PLAN.clashes["inits"])
 
 
 def compress_outputs():
-    return sorted({f"results/compress/{d}.json" for _, d in COMPRESS_PAIRS})
+    return sorted({f"results/compress/{d}.json" for _, d in PLAN.compress_pairs})
 
 
 def clash_outputs():
-    return [f"results/clashes/{m}/{d}.json" for m, d in CLASH_PAIRS]
+    return [f"results/clashes/{m}/{d}.json" for m, d in PLAN.clash_pairs]
+
+
+def lifting_table_inputs(wildcards):
+    """The `gnnlift compress` outputs of one lifting table (compression or clashes)."""
+    return {"compression": compress_outputs, "clashes": clash_outputs}[wildcards.table]()
 
 
 def left_out_option(wildcards):
     """--left-out arguments of gnnlift report: variants the config asks for but this machine lacks."""
-    if not LEFT_OUT:
+    if not PLAN.left_out:
         return ""
-    return f"--left-out '{', '.join(LEFT_OUT)} ({NEURALOGIC_MISSING})'"
+    return f"--left-out '{', '.join(PLAN.left_out)} ({NEURALOGIC_MISSING})'"
 
 
 def timing_limit_option(wildcards):
@@ -157,7 +138,7 @@ def timing_limit_option(wildcards):
 
 
 def figure_tables(wildcards):
-    return [f"results/tables/{name}.csv" for name in FIGURE_OF[wildcards.figure]]
+    return [f"results/tables/{name}.csv" for name in PLAN.figure_of[wildcards.figure]]
 
 
 def landing_page():
@@ -167,16 +148,15 @@ def landing_page():
 
 def benchmark_files():
     """The benchmark file of every job the report comes after: what the reproduction cost."""
-    jobs = {(run.experiment, run.model, run.dataset) for run, _ in RUNS.values()}
     return [
-        *[f"benchmarks/download/{d}/{f.filename}.tsv" for d in DATASETS for f in require(d).files],
-        *[f"benchmarks/prepare/{d}.tsv" for d in DATASETS],
+        *[f"benchmarks/download/{d}/{f.filename}.tsv" for d in PLAN.datasets for f in require(d).files],
+        *[f"benchmarks/prepare/{d}.tsv" for d in PLAN.datasets],
         "benchmarks/dataset_summary.tsv",
-        *[f"benchmarks/runs/{'/'.join(job)}.tsv" for job in sorted(jobs)],
-        *sorted({f"benchmarks/compress/{d}.tsv" for _, d in COMPRESS_PAIRS}),
-        *[f"benchmarks/clashes/{m}/{d}.tsv" for m, d in CLASH_PAIRS],
-        *[f"benchmarks/aggregate/{name}.tsv" for name in TABLES],
-        *[f"benchmarks/figure/{name}.tsv" for name in FIGURE_OF],
+        *[f"benchmarks/runs/{job}.tsv" for job in sorted(PLAN.jobs)],
+        *sorted({f"benchmarks/compress/{d}.tsv" for _, d in PLAN.compress_pairs}),
+        *[f"benchmarks/clashes/{m}/{d}.tsv" for m, d in PLAN.clash_pairs],
+        *[f"benchmarks/aggregate/{name}.tsv" for name in PLAN.tables],
+        *[f"benchmarks/figure/{name}.tsv" for name in PLAN.figure_of],
     ]
 
 
@@ -184,8 +164,8 @@ def report_inputs():
     """Tables, figures and the dataset summary that the report is made from."""
     return {
         "benchmarks": benchmark_files(),
-        "tables": [f"results/tables/{name}.csv" for name in TABLES],
-        "figures": [f"results/report/figures/{name}.png" for name in FIGURE_OF],
+        "tables": [f"results/tables/{name}.csv" for name in PLAN.tables],
+        "figures": [f"results/report/figures/{name}.png" for name in PLAN.figure_of],
         "datasets": "results/datasets/summary.csv",
         "paper": "config/paper.yaml",
     }
@@ -199,9 +179,9 @@ def all_outputs():
     """
     made_from = report_inputs()
     return [
-        *[f"{RESOURCES}/prepared/{name}.npz" for name in DATASETS],
+        *[f"{RESOURCES}/prepared/{name}.npz" for name in PLAN.datasets],
         made_from["datasets"],
-        *[f"results/runs/{key}/metrics.json" for key in RUNS],
+        *[f"results/runs/{key}/metrics.json" for key in PLAN.runs],
         *compress_outputs(),
         *clash_outputs(),
         *made_from["tables"],

@@ -35,7 +35,7 @@ rule prepare:
 
 rule dataset_summary:
     input:
-        prepared_stats(DATASETS),
+        prepared_stats(PLAN.datasets),
     output:
         csv="results/datasets/summary.csv",
         markdown="results/datasets/summary.md",

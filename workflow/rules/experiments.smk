@@ -12,7 +12,7 @@ rule compress:
         "benchmarks/compress/{dataset}.tsv"
     params:
         models=compress_models,
-        scopes=",".join(COMPRESSION.get("scopes", ["sample"])),
+        scopes=",".join(PLAN.compression.get("scopes", ["sample"])),
         resources=resources_dir,
     conda:
         "../../envs/gnnlift.yaml"
@@ -46,7 +46,7 @@ rule clashes:
 # trained one after another in one process, which starts, loads the data and builds NeuraLogic's
 # network once for all of them. Each run still has its own folder and metrics.json. One rule per
 # (experiment, model), since the variants a model has (NeuraLogic's) shape the job's outputs.
-for _experiment, _model in TIMED_RULES:
+for _experiment, _model in PLAN.timed_rules:
 
     rule:
         name:
@@ -56,9 +56,9 @@ for _experiment, _model in TIMED_RULES:
         output:
             job_outputs(_experiment, _model),
         log:
-            f"logs/runs/{_experiment}/{_model}/{{dataset}}.log",
+            f"logs/runs/{job_path(_experiment, _model)}.log",
         benchmark:
-            f"benchmarks/runs/{_experiment}/{_model}/{{dataset}}.tsv"
+            f"benchmarks/runs/{job_path(_experiment, _model)}.tsv"
         params:
             runs=job_arguments(_experiment, _model),
         threads: timed_run_threads  # locally all cores: the machine to itself; on a cluster see cluster.smk

@@ -25,46 +25,31 @@ rule aggregate_runs:
         "python -m gnnlift aggregate --kind runs --out {output.csv} --html {output.html} {input} > {log} 2>&1"
 
 
-rule aggregate_compression:
+# The tables of lifting statistics (`gnnlift compress` outputs): compression and clashes.
+rule aggregate_lifting:
     input:
-        compress_outputs(),
+        lifting_table_inputs,
     output:
-        csv="results/tables/compression.csv",
+        csv="results/tables/{table}.csv",
         html=report(
-            "results/tables/compression.html",
+            "results/tables/{table}.html",
             caption="../report/table.rst",
             category="Tables",
-            labels={"table": "compression"},
+            labels={"table": "{table}"},
         ),
     log:
-        "logs/aggregate/compression.log",
+        "logs/aggregate/{table}.log",
     benchmark:
-        "benchmarks/aggregate/compression.tsv"
+        "benchmarks/aggregate/{table}.tsv"
+    wildcard_constraints:
+        table="|".join(LIFTING_TABLES),
     conda:
         "../../envs/gnnlift.yaml"
     shell:
         "python -m gnnlift aggregate --kind compress --out {output.csv} --html {output.html} {input} > {log} 2>&1"
 
 
-rule aggregate_clashes:
-    input:
-        clash_outputs(),
-    output:
-        csv="results/tables/clashes.csv",
-        html=report(
-            "results/tables/clashes.html",
-            caption="../report/table.rst",
-            category="Tables",
-            labels={"table": "clashes"},
-        ),
-    log:
-        "logs/aggregate/clashes.log",
-    benchmark:
-        "benchmarks/aggregate/clashes.tsv"
-    conda:
-        "../../envs/gnnlift.yaml"
-    shell:
-        "python -m gnnlift aggregate --kind compress --out {output.csv} --html {output.html} {input} > {log} 2>&1"
+ruleorder: aggregate_lifting > aggregate_runs
 
 
 rule figure:

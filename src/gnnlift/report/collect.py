@@ -121,18 +121,10 @@ LABELS = ("experiment", "variant", "protocol")
 
 
 def run_labels(path: Path, m: dict) -> dict:
-    """The run's experiment, variant and protocol labels, as ``metrics.json`` records them.
-
-    Fallback, for metrics written before runs recorded their labels (no ``labels`` key) only:
-    the labels are read off the folder, ``.../<experiment>/<model>/<dataset>/<variant>/<protocol>/
-    fold<k>/seed<s>/metrics.json`` (:data:`gnnlift.matrix.RUN_PATTERN`).
-    """
+    """The run's experiment, variant and protocol labels, as ``metrics.json`` records them."""
     labels = m.get("labels")
     if labels is None:
-        parts = path.parent.parts
-        if len(parts) < 7:
-            raise DataError(f"{path}: not a run's metrics: no labels, and not in a run's folder")
-        return {"experiment": parts[-7], "variant": parts[-4], "protocol": parts[-3]}
+        raise DataError(f"{path}: not a run's metrics: no labels (written by an older gnnlift? run it again)")
     if not isinstance(labels, dict):
         raise DataError(f"{path}: not a run's metrics: labels is {_json_type(labels)}, not an object")
     # A run made by hand belongs to no experiment (null); variant and protocol are always named.
