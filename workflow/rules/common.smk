@@ -81,9 +81,14 @@ def prepared_stats(datasets):
 
 
 def job_runs(experiment, model, dataset):
-    """The runs of one job, in the experiment's order, NeuraLogic's last (the JVM starts after the rest)."""
+    """The runs of one job, in the experiment's order, NeuraLogic's last (the JVM starts after the rest).
+
+    NeuraLogic's runs go by variant and seed, so that the runs sharing a network (every protocol
+    and fold of one seed) come one after another and one network at a time is kept.
+    """
     runs = [(run, spec) for run, spec in RUNS.values() if (run.experiment, run.model, run.dataset) == (experiment, model, dataset)]
-    return sorted(runs, key=lambda pair: pair[0].variant in matrix.NEURALOGIC)  # a stable sort
+    order = lambda run: (True, run.variant, run.seed) if run.variant in matrix.NEURALOGIC else (False,)
+    return sorted(runs, key=lambda pair: order(pair[0]))  # a stable sort
 
 
 def job_outputs(experiment, model):
