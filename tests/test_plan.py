@@ -50,12 +50,39 @@ def test_plan_lists_runs_tables_and_figures():
 
 
 def test_plan_groups_runs_into_jobs_neuralogic_last():
-    plan = matrix.plan(config(table1=experiment(["neuralogic", "lifted-native", "plain"], datasets=["mutag", "ptc_mr"])))
+    plan = matrix.plan(
+        config(table1=experiment(["neuralogic", "lifted-native", "plain"], datasets=["mutag", "ptc_mr"]))
+    )
     # one job per (experiment, model, dataset); graphlet has no NeuraLogic template
-    assert sorted(plan.jobs) == ["table1/gcn/mutag", "table1/gcn/ptc_mr", "table1/graphlet/mutag", "table1/graphlet/ptc_mr"]
+    assert sorted(plan.jobs) == [
+        "table1/gcn/mutag",
+        "table1/gcn/ptc_mr",
+        "table1/graphlet/mutag",
+        "table1/graphlet/ptc_mr",
+    ]
     assert plan.timed_rules == [("table1", "gcn"), ("table1", "graphlet")]
     order = [(run.variant, run.seed) for run, _ in plan.job_runs("table1", "gcn", "mutag")]
-    assert order == [("lifted-native", 0), ("lifted-native", 1), ("plain", 0), ("plain", 1), ("neuralogic", 0), ("neuralogic", 1)]
+    assert order == [
+        ("lifted-native", 0),
+        ("lifted-native", 1),
+        ("plain", 0),
+        ("plain", 1),
+        ("neuralogic", 0),
+        ("neuralogic", 1),
+    ]
+    two = experiment(["neuralogic-off", "neuralogic", "plain"], ["paper", "batched"])
+    order = [
+        (r.variant, r.protocol, r.seed) for r, _ in matrix.plan(config(table1=two)).job_runs("table1", "gcn", "mutag")
+    ]
+    assert order[:4] == [("plain", "paper", 0), ("plain", "paper", 1), ("plain", "batched", 0), ("plain", "batched", 1)]
+    # NeuraLogic's by variant, then seed: the runs of one network are adjacent
+    assert order[4:8] == [
+        ("neuralogic", "paper", 0),
+        ("neuralogic", "batched", 0),
+        ("neuralogic", "paper", 1),
+        ("neuralogic", "batched", 1),
+    ]
+    assert [v for v, _, _ in order[8:]] == ["neuralogic-off"] * 4
     assert sum(len(runs) for runs in plan.jobs.values()) == len(plan.runs)
     assert plan.job_runs("table1", "gcn", "nations") == []
 

@@ -55,7 +55,9 @@ def test_labels_of_the_matrix_reach_metrics_and_the_report(prepared, tmp_path):
     folder.mkdir(parents=True)
     older = {k: v for k, v in metrics.items() if k != "labels"}
     (folder / "metrics.json").write_text(json.dumps(older))
-    with pytest.raises(DataError, match=r"not a run's metrics: no labels \(written by an older gnnlift\? run it again\)$"):
+    with pytest.raises(
+        DataError, match=r"not a run's metrics: no labels \(written by an older gnnlift\? run it again\)$"
+    ):
         run_row(folder / "metrics.json")
 
     for labels, message in (

@@ -253,6 +253,13 @@ def dataset_names(config: Mapping) -> list[str]:
     return out
 
 
+def _job_order(run: Run) -> tuple:
+    """Where a run goes in its job: NeuraLogic's runs last (the JVM starts after the rest), by
+    variant and seed, so that the runs sharing a network (every protocol and fold of one seed)
+    come one after another and the process keeps one network at a time."""
+    return (True, run.variant, run.seed) if run.variant in NEURALOGIC else (False,)
+
+
 def plan(config: Mapping, neuralogic_missing: str | None = None) -> Plan:
     """The workflow's plan under ``config``; every label, model and dataset is checked, by name.
 
@@ -275,8 +282,8 @@ def plan(config: Mapping, neuralogic_missing: str | None = None) -> Plan:
     jobs: dict[str, list[tuple[Run, dict]]] = {}
     for run, spec in runs_of.values():
         jobs.setdefault(run.job, []).append((run, spec))
-    for members in jobs.values():  # NeuraLogic's runs last, so the JVM starts after the rest
-        members.sort(key=lambda pair: pair[0].variant in NEURALOGIC)  # a stable sort
+    for members in jobs.values():
+        members.sort(key=lambda pair: _job_order(pair[0]))  # a stable sort
     compress_pairs = pairs(compression.get("groups", []), molecules, datasets, "compression")
     clash_pairs = pairs(clashes.get("groups", []), molecules, datasets, "clashes")
     tables = [*experiments, *(["compression"] if compress_pairs else []), *(["clashes"] if clash_pairs else [])]

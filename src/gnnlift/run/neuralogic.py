@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,7 +83,10 @@ def run_neuralogic(
         True if canonical else run_dir,
     )
     weights = random_weights(cfg.model.name, model_cfg, dims, cfg.seed, torch.float64) if canonical else None
-    built = shared.get(key, lambda: _build(cfg.model.name, model_cfg, dims, config, task.data, count, weights), run_dir)
+    make = functools.partial(_build, cfg.model.name, model_cfg, dims, config, task.data, count, weights)
+    # One network at a time: the JVM's heap does not hold several of a large dataset. A job orders
+    # its runs so that those sharing a build come one after another.
+    built = shared.get(key, make, run_dir, slot="neuralogic")
     net, samples, built_counts, uncompressed, seconds = built.value
     if built.reused:
         net.restart_training()

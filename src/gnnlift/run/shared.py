@@ -28,16 +28,25 @@ class SharedWork:
 
     def __init__(self) -> None:
         self._made: dict[Hashable, tuple[Any, float, str]] = {}
+        self._slots: dict[Hashable, Hashable] = {}  # slot -> the one key it holds
 
-    def get(self, key: Hashable, make: Callable[[], Any], run: str) -> Reuse:
-        """The value under ``key``; made (and timed) by ``make`` the first time, for run ``run``."""
+    def get(self, key: Hashable, make: Callable[[], Any], run: str, slot: Hashable | None = None) -> Reuse:
+        """The value under ``key``; made (and timed) by ``make`` the first time, for run ``run``.
+
+        ``slot``: values too large to keep side by side (a NeuraLogic network lives in the JVM's
+        heap) share a slot, which holds one value: making a new one drops the one before.
+        """
         if key in self._made:
             value, seconds, made_by = self._made[key]
             return Reuse(value, seconds, made_by, True)
+        if slot is not None and slot in self._slots:
+            del self._made[self._slots.pop(slot)]
         start = time.perf_counter()
         value = make()
         seconds = time.perf_counter() - start
         self._made[key] = (value, seconds, run)
+        if slot is not None:
+            self._slots[slot] = key
         return Reuse(value, seconds, run, False)
 
     def __len__(self) -> int:
