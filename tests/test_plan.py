@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from gnnlift import matrix
+from gnnlift.config_schema import ConfigError, check
+from gnnlift.data.registry import registry
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
 
 
 def experiment(variants, protocols=("paper",), datasets=("mutag",), **extra) -> dict:
@@ -108,6 +116,22 @@ def test_plan_refuses_unknown_names():
         matrix.plan(config(table1=experiment(["lifed"])))
     with pytest.raises(ValueError, match="clashes: unknown model 'gni'"):
         matrix.plan({**config(), "clashes": {"groups": [{"models": ["gni"], "datasets": ["mutag"]}]}})
+
+
+def test_datasets_all_is_the_registry():
+    assert matrix.dataset_names({"datasets": "all"}) == list(registry()) and len(registry()) == 79
+    assert matrix.dataset_names({}) == list(registry())
+    assert matrix.dataset_names({"datasets": ["MUTAG", "nations"]}) == ["mutag", "nations"]
+    assert yaml.safe_load((REPO / "config/config.yaml").read_text())["datasets"] == "all"
+    assert matrix.plan({"datasets": "all"}).datasets == tuple(registry())
+
+
+def test_schema_takes_all_or_a_list():
+    check({"datasets": "all"}, SCHEMA)
+    check({"datasets": ["mutag"]}, SCHEMA)
+    for bad in ("every", [], 3):
+        with pytest.raises(ConfigError, match="^config: datasets: "):
+            check({"datasets": bad}, SCHEMA)
 
 
 def test_run_path_is_spelled_once():
