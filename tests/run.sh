@@ -24,6 +24,9 @@ echo "[test] ruff"
 ruff check src tests
 ruff format --check src tests
 
+echo "[test] lint-imports (the layers of pyproject.toml's [tool.importlinter])"
+lint-imports
+
 echo "[test] snakemake --lint"
 snakemake --lint
 

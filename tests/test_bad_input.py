@@ -644,7 +644,7 @@ def test_item16_pyg_forward_leaves_no_temp_module():
     import torch
     from torch_geometric.nn import MessagePassing
 
-    import gnnlift.frameworks.pyg  # noqa: F401  (installs the clean-up)
+    import gnnlift.variants.pyg  # noqa: F401  (installs the clean-up)
 
     pattern = "*_propagate_*.py"
     before = set(Path(tempfile.gettempdir()).glob(pattern))

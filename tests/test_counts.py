@@ -4,7 +4,7 @@ import numpy as np
 
 from gnnlift.data import load_dataset
 from gnnlift.data.nci import parse_nci
-from gnnlift.models import family, model_config
+from gnnlift.templates import family, model_config
 
 
 def ground(model, data):

@@ -18,7 +18,7 @@ def test_dgl_graphconv_forward():
 def test_pyg_gcnconv_forward():
     from torch_geometric.nn import GCNConv
 
-    import gnnlift.frameworks.pyg  # noqa: F401  (removes the propagate module PyG writes to the temp folder)
+    import gnnlift.variants.pyg  # noqa: F401  (removes the propagate module PyG writes to the temp folder)
 
     edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
     out = GCNConv(4, 3)(torch.ones(3, 4), edge_index)

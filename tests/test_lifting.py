@@ -16,7 +16,7 @@ from gnnlift.engine.execute import evaluate
 from gnnlift.lifting import LiftConfig, lift
 from gnnlift.lifting.detect import exact_classes, value_classes
 from gnnlift.lifting.lift import weight_draws
-from gnnlift.models import family, model_config, random_weights
+from gnnlift.templates import family, model_config, random_weights
 from gnnlift.templates.dims import dims_of
 from gnnlift.verify import compare
 

@@ -18,13 +18,15 @@ from gnnlift.engine.execute import evaluate
 from gnnlift.engine.graph import CompGraph, Inputs, Level
 from gnnlift.engine.native import ParamLayout, UnsupportedGraph, flatten_samples, flatten_units, program
 from gnnlift.lifting import LiftConfig
-from gnnlift.models import build, model_config, random_weights
 from gnnlift.paths import CONFIG_DIR
+from gnnlift.protocol import Protocol
 from gnnlift.run.app import run
 from gnnlift.run.native_trainer import NativeTrainer
 from gnnlift.run.task import build_task
-from gnnlift.run.train import Protocol, Trainer
+from gnnlift.run.train import Trainer
+from gnnlift.templates import model_config, random_weights
 from gnnlift.templates.dims import dims_of
+from gnnlift.variants.registry import build
 from gnnlift.verify import compare, first_samples
 
 ACTIVATIONS = ["identity", "relu", "sigmoid", "tanh"]
@@ -362,7 +364,7 @@ def test_isolated_nodes_and_one_node_graphs_agree_in_every_variant(model):
 
 
 def test_neuralogic_refuses_nodes_without_edges():
-    from gnnlift.frameworks.neuralogic.facts import graph_dataset
+    from gnnlift.variants.neuralogic.facts import graph_dataset
 
     with pytest.raises(ValueError, match="isolated has 2 nodes without edges in 2 graphs"):
         graph_dataset("gcn", graphs_with_isolated_nodes())

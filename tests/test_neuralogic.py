@@ -14,16 +14,17 @@ import torch
 
 from gnnlift.data import load_dataset
 from gnnlift.engine.census import paper_counts
-from gnnlift.frameworks import neuralogic
-from gnnlift.models import build, model_config, random_weights
+from gnnlift.templates import model_config, random_weights
 from gnnlift.templates.dims import dims_of
+from gnnlift.variants import neuralogic
+from gnnlift.variants.registry import build
 
 if neuralogic.missing():
     if os.environ.get("GNNLIFT_REQUIRE_NEURALOGIC") == "1":
         raise RuntimeError(f"GNNLIFT_REQUIRE_NEURALOGIC=1 but {neuralogic.missing()}")
     pytest.skip(neuralogic.missing(), allow_module_level=True)
 
-from gnnlift.frameworks.neuralogic.engine import NeuralogicConfig, NeuralogicModel, count_neurons  # noqa: E402
+from gnnlift.variants.neuralogic.engine import NeuralogicConfig, NeuralogicModel, count_neurons  # noqa: E402
 
 
 def _ours(model, cfg, data, weights):

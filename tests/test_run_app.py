@@ -170,7 +170,7 @@ def test_bad_overrides_give_one_line(prepared, tmp_path, override, message):
     assert message in result.stderr and result.stderr.count("\n") == 1
 
 
-NO_NEURALOGIC = __import__("gnnlift.frameworks.neuralogic").frameworks.neuralogic.missing()
+NO_NEURALOGIC = __import__("gnnlift.variants.neuralogic").variants.neuralogic.missing()
 
 
 @pytest.mark.skipif(NO_NEURALOGIC is not None, reason=str(NO_NEURALOGIC))

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from gnnlift.data.load import prepare
-from gnnlift.frameworks import neuralogic
 from gnnlift.run import group
+from gnnlift.variants import neuralogic
 
 COMMON = ["model=gcn", "dataset=mutag", "epochs=3", "warmup=1", "quiet=true"]
 NEURALOGIC_ON = ["variant=neuralogic", "lifting=on", "variant.count_uncompressed=false"]

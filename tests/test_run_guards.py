@@ -229,9 +229,10 @@ SCOPES = [("plain", None), ("lifted", "sample"), ("lifted", "batch"), ("lifted",
 def test_item9_batches_move_to_the_device(variant, scope, model):
     """The meta device stands for a GPU: every tensor of a moved batch is on it, and so is the forward."""
     from gnnlift.lifting import LiftConfig
-    from gnnlift.models import build, model_config, random_weights
     from gnnlift.run.train import to_device
+    from gnnlift.templates import model_config, random_weights
     from gnnlift.templates.dims import dims_of
+    from gnnlift.variants.registry import build
 
     graphs, meta = _tiny_graphs(), torch.device("meta")
     cfg, dims = model_config(model), dims_of(graphs)

@@ -5,8 +5,8 @@ import torch
 
 from gnnlift.cli import main
 from gnnlift.data import load_dataset
-from gnnlift.engine.model import EngineModel
-from gnnlift.models import model_config
+from gnnlift.templates import model_config
+from gnnlift.variants.plain import EngineModel
 from gnnlift.verify import compare, first_samples
 
 GRAPH_MODELS = ["gcn", "sage", "gin", "gnn_embed", "graphlet"]

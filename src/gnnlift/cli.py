@@ -266,7 +266,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     import torch
 
     from gnnlift.data.load import load_dataset
-    from gnnlift.models import family, model_config
+    from gnnlift.templates import family, model_config
     from gnnlift.verify import TOLERANCE, compare, first_samples
 
     dtype = getattr(torch, args.dtype)
@@ -304,8 +304,8 @@ def cmd_stepcost(args: argparse.Namespace) -> int:
 
     from gnnlift.atomic import write_text
     from gnnlift.data.load import load_dataset
-    from gnnlift.models import model_config
     from gnnlift.run.stepcost import measure
+    from gnnlift.templates import model_config
 
     torch.set_num_threads(1)
     if args.points < 2 or args.repeats < 1:
@@ -340,8 +340,8 @@ def cmd_compress(args: argparse.Namespace) -> int:
     from gnnlift.atomic import write_text
     from gnnlift.data.load import load_dataset
     from gnnlift.lifting import LiftConfig
-    from gnnlift.lifting.compress import compress
-    from gnnlift.models import family
+    from gnnlift.run.compress import compress
+    from gnnlift.templates import family
     from gnnlift.verify import first_samples
 
     models, scopes = args.model.split(","), args.scope.split(",")

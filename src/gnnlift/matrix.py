@@ -24,6 +24,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
+from gnnlift.data.registry import registry
+from gnnlift.templates import MODELS
+from gnnlift.variants.neuralogic.templates import SUPPORTED
+
 _VARIANT = re.compile(r"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset)|-value-d(\d+))?$")
 NATIVE = "-native"  # label suffix: the engine variants on the native backend
 NATIVE_VARIANTS = ("plain", "lifted")
@@ -141,14 +145,10 @@ def check_names(kind: str, names: Iterable[str], valid: Sequence[str], where: st
 
 
 def _models() -> list[str]:
-    from gnnlift.models import MODELS
-
     return list(MODELS)
 
 
 def _datasets() -> list[str]:
-    from gnnlift.data.registry import registry
-
     return list(registry())
 
 
@@ -185,8 +185,6 @@ def supported(model: str, variant: str) -> bool:
 
     An unknown model is refused, never quietly unsupported.
     """
-    from gnnlift.frameworks.neuralogic.templates import SUPPORTED
-
     check_names("model", [model], _models(), "config")
     return variant not in NEURALOGIC or model in SUPPORTED
 

@@ -9,8 +9,10 @@ import numpy as np
 import torch
 
 from gnnlift.data.types import Dataset, GraphSet
-from gnnlift.models import build, random_weights
+from gnnlift.lifting import SCOPES, LiftConfig
+from gnnlift.templates import random_weights
 from gnnlift.templates.dims import dims_of
+from gnnlift.variants.registry import build
 
 TOLERANCE = {torch.float64: 1e-9, torch.float32: 1e-5}  # float64 absolute, float32 relative
 
@@ -31,8 +33,6 @@ class Difference:
 def expand_variants(names: list[str]) -> list[str]:
     """Variant names with ``lifted`` (``lifted-native``) expanded into one exact lifting per scope
     (``lifted:sample`` …). A ``-native`` suffix runs ``plain`` or ``lifted`` on the native backend."""
-    from gnnlift.lifting import SCOPES
-
     out = []
     for name in names:
         base, native, _ = name.partition("-native")
@@ -53,15 +53,14 @@ def run_variant(variant: str, model: str, cfg, data: Dataset, weights, dtype) ->
         return _run_native(name.removesuffix("-native"), scope, model, cfg, data, weights, dtype)
     lifting = None
     if name == "lifted":
-        from gnnlift.lifting import LiftConfig
-
         lifting = LiftConfig(detect="exact", scope=scope or "sample")
     net = build(name, model, cfg, dims_of(data), dtype, lifting)
     net.load_canonical(weights)
     if lifting is None:
         batch = net.prepare(data)
     else:
-        batch = net.collate(net.prepare_samples(data))
+        samples = net.prepare_samples(data)
+        batch = samples.collate(samples)
     out = net(batch)
     torch.nn.functional.binary_cross_entropy(out, targets(data, dtype)).backward()
     return out.detach(), net.canonical_grads()
@@ -69,20 +68,26 @@ def run_variant(variant: str, model: str, cfg, data: Dataset, weights, dtype) ->
 
 def _run_native(name: str, scope: str, model: str, cfg, data: Dataset, weights, dtype) -> tuple[torch.Tensor, dict]:
     """:func:`run_variant` on the native backend, through the preparation its training uses."""
-    from gnnlift.engine.native import ParamLayout, flatten_samples, flatten_units, numpy_dtype, program
-    from gnnlift.lifting import LiftConfig
+    # numba (compiling, or loading its cache) only for the -native variants
+    from gnnlift.engine.native import (  # noqa: PLC0415
+        ParamLayout,
+        flatten_samples,
+        flatten_units,
+        numpy_dtype,
+        program,
+    )
 
     lifting = LiftConfig(detect="exact", scope=scope or "sample") if name == "lifted" else None
     net = build(name, model, cfg, dims_of(data), dtype, lifting)
     net.load_canonical(weights)
     samples = net.prepare_samples(data)
     layout = ParamLayout.of({k: tuple(w.shape) for k, w in weights.items()})
-    whole, np_dtype = net.sample_graph(), numpy_dtype(dtype)
+    whole, np_dtype = samples.sample_graph(), numpy_dtype(dtype)
     order = np.arange(len(samples))
     if whole is not None:
         flat = flatten_samples(whole, layout, np_dtype)
     else:
-        flat = flatten_units([net.collate(samples)], [order], layout, np_dtype)
+        flat = flatten_units([samples.collate(samples)], [order], layout, np_dtype)
     prog = program(flat, layout, weights)
     p, y = prog.outputs().astype(np.float64), targets(data, torch.float64).numpy()
     out_grad = (p - y) / np.maximum((1 - p) * p, 1e-12) / len(p)  # d mean BCE / d p, as torch computes it

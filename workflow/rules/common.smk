@@ -8,7 +8,7 @@ from snakemake.utils import validate
 
 from gnnlift.data.registry import require
 from gnnlift import config_schema, matrix
-from gnnlift.frameworks import neuralogic
+from gnnlift.variants import neuralogic
 
 
 try:  # one short message naming the key at fault, not Snakemake's dump of the whole schema

@@ -7,6 +7,8 @@ import os
 import zlib
 from pathlib import Path
 
+from gnnlift.data.errors import DataFormatError
+
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -16,8 +18,6 @@ def read_text(path: str | os.PathLike[str]) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        from gnnlift.data.errors import DataFormatError
-
         raise DataFormatError(path, f"cannot read ({exc.strerror or exc})") from None
     if path.suffix == ".gz":
         data = gunzip(data, path)
@@ -26,8 +26,6 @@ def read_text(path: str | os.PathLike[str]) -> str:
 
 def gunzip(data: bytes, path: str | os.PathLike[str]) -> bytes:
     """Decompressed gzip bytes; a truncated or damaged stream is a one-line error naming the file."""
-    from gnnlift.data.errors import DataFormatError
-
     if not data.startswith(GZIP_MAGIC):
         raise DataFormatError(path, "not a gzip file (it does not start with the gzip magic bytes)")
     try:
@@ -43,8 +41,6 @@ def gunzip(data: bytes, path: str | os.PathLike[str]) -> bytes:
 
 def decode(data: bytes, path: str | os.PathLike[str]) -> str:
     """Bytes to text (a leading UTF-8 BOM is dropped); a non-UTF-8 file is a one-line error naming it."""
-    from gnnlift.data.errors import DataFormatError
-
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -12,16 +12,24 @@ neurons (N atoms, M bonds, d1 atoms of degree one): NeuraLogic's own pruned coun
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import torch
-
-from gnnlift.engine.graph import CompGraph
 
 ROLES = ("fact", "atom", "rule", "aggregation")
 
 
-def output_levels(graph: CompGraph) -> set[int]:
+class CountedGraph(Protocol):
+    """What the census reads of a computation graph (:class:`~gnnlift.engine.graph.CompGraph`,
+    which counts itself through this module)."""
+
+    levels: Sequence
+    output_level: int
+    implicit_facts: int
+
+
+def output_levels(graph: CountedGraph) -> set[int]:
     """Levels whose neurons are the model's outputs (a routing level of no role passes them on)."""
     out = graph.levels[graph.output_level]
     if out.roles:
@@ -30,7 +38,7 @@ def output_levels(graph: CompGraph) -> set[int]:
 
 
 def paper_counts(
-    graph: CompGraph,
+    graph: CountedGraph,
     pruned: bool = False,
     in_degree: Callable[[int, int], torch.Tensor] | None = None,
 ) -> dict[str, int]:

@@ -7,14 +7,7 @@ from collections.abc import Callable, Mapping
 import torch
 
 from gnnlift.engine.graph import CompGraph, Inputs, Level
-
-ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "identity": lambda x: x,
-    "relu": torch.relu,
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-}
-
+from gnnlift.modelspec import ACTIVATIONS
 
 EdgeOrder = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 
 import torch
 
+from gnnlift.engine.census import paper_counts
+
 
 @dataclass
 class Inputs:
@@ -82,8 +84,6 @@ class CompGraph:
 
     def paper_counts(self, pruned: bool = False) -> dict[str, int]:
         """Neurons as NeuraLogic counts them: fact, atom, rule and aggregation neurons."""
-        from gnnlift.engine.census import paper_counts
-
         return paper_counts(self, pruned)
 
     def to(self, dtype: torch.dtype | None = None, device: torch.device | str | None = None) -> CompGraph:

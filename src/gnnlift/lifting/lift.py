@@ -12,6 +12,7 @@ from gnnlift.engine.census import paper_counts
 from gnnlift.engine.graph import CompGraph
 from gnnlift.lifting.detect import exact_classes, value_classes
 from gnnlift.lifting.quotient import quotient
+from gnnlift.modelspec import weights_for_shapes
 
 DETECTORS = ("exact", "value")
 DRAW_SEED = 1_000_003  # value detection draws its weights from its own seeds, never the model's
@@ -61,8 +62,6 @@ class Lifted:
 
 def weight_draws(shapes: Mapping[str, tuple[int, ...]], config: LiftConfig) -> list[dict[str, torch.Tensor]]:
     """The random float64 weight assignments value detection evaluates the graph with (none for exact)."""
-    from gnnlift.models import weights_for_shapes
-
     if config.detect != "value":
         return []
     return [weights_for_shapes(dict(shapes), DRAW_SEED + config.seed + k, torch.float64) for k in range(config.inits)]

@@ -20,11 +20,22 @@ from omegaconf import DictConfig, OmegaConf
 
 from gnnlift.atomic import write_text
 from gnnlift.data.errors import DataError
+from gnnlift.data.load import load_dataset
+from gnnlift.lifting import LiftConfig
 from gnnlift.paths import CONFIG_DIR
+from gnnlift.protocol import Protocol
 from gnnlift.run.configs import register_datasets
 from gnnlift.run.datafile import dataset_label, register_resolver, sha256_of
+from gnnlift.run.environment import describe
+from gnnlift.run.evaluate import classification, filtered_ranking, predict
 from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
+from gnnlift.run.neuralogic import run_neuralogic
 from gnnlift.run.shared import SharedWork
+from gnnlift.run.task import build_task
+from gnnlift.run.train import Trainer
+from gnnlift.templates import family, model_config, random_weights
+from gnnlift.templates.dims import dims_of
+from gnnlift.variants.registry import build
 
 register_datasets()
 register_resolver()
@@ -36,8 +47,6 @@ def _now() -> str:
 
 
 def load_data(cfg: DictConfig):
-    from gnnlift.data.load import load_dataset
-
     if cfg.dataset.name == "file":
         return load_dataset(cfg.dataset.path)
     return load_dataset(cfg.dataset.name, resources=cfg.resources)
@@ -55,12 +64,6 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
     started = _now()
     os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
     torch.set_num_threads(cfg.threads)
-    from gnnlift.models import family, model_config
-    from gnnlift.run.environment import describe
-    from gnnlift.run.task import build_task
-    from gnnlift.run.train import Protocol
-    from gnnlift.templates.dims import dims_of
-
     device = torch.device(cfg.device)
     backend = cfg.backend.name
     if backend not in BACKENDS:
@@ -95,8 +98,6 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
 
     enabled = bool(cfg.lifting.enabled)
     if cfg.variant.name == "neuralogic":
-        from gnnlift.run.neuralogic import run_neuralogic
-
         outcome = run_neuralogic(cfg, task, model_cfg, dims, protocol, progress, shared, str(out_dir))
         reused.update(outcome.reused)
         epochs, evaluation, graph_stats = outcome.epochs, outcome.evaluation, outcome.graph
@@ -185,16 +186,10 @@ def _file_record(dataset: DictConfig) -> dict | None:
 
 def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progress):
     """Our engine (plain, lifted), PyG or DGL: build, convert, train, evaluate."""
-    from gnnlift.models import build, random_weights
-    from gnnlift.run.evaluate import classification, filtered_ranking, predict
-    from gnnlift.run.train import Trainer
-
     dtype = getattr(torch, cfg.dtype)
     torch.manual_seed(cfg.seed)
     lifting = None
     if cfg.variant.name == "lifted":
-        from gnnlift.lifting import LiftConfig
-
         lifting = LiftConfig(**{k: v for k, v in cfg.lifting.items() if k != "enabled"})
     net = build(cfg.variant.name, model_name, model_cfg, dims, dtype, lifting)
     net.load_canonical(random_weights(model_name, model_cfg, dims, cfg.seed, dtype))
@@ -214,7 +209,7 @@ def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progres
 
     targets = torch.from_numpy(task.targets).to(dtype)
     if cfg.backend.name == "native":
-        from gnnlift.run.native_trainer import NativeTrainer
+        from gnnlift.run.native_trainer import NativeTrainer  # noqa: PLC0415  (numba loads for backend=native only)
 
         trainer = NativeTrainer(net, samples, targets, protocol)
     else:

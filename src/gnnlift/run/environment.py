@@ -11,6 +11,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+import torch
+
 PACKAGES = ("gnnlift", "torch", "torch_geometric", "dgl", "numpy", "hydra-core", "neuralogic", "numba", "snakemake")
 
 
@@ -103,8 +105,6 @@ def slurm_allocation(environ: dict[str, str] | None = None) -> dict | None:
 
 
 def describe(threads: int, device: str, dtype: str) -> dict:
-    import torch
-
     return {
         "cpu": cpu_name(),
         "cores": os.cpu_count(),

@@ -7,18 +7,20 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from gnnlift.data.types import KnowledgeBase
-from gnnlift.frameworks.base import Variant
 from gnnlift.run.train import to_device
+from gnnlift.variants.base import SampleStore, Variant
 
 
 @torch.no_grad()
-def predict(net: Variant, samples: list, index: np.ndarray, batch_size: int, device: torch.device) -> torch.Tensor:
+def predict(
+    net: Variant, samples: SampleStore, index: np.ndarray, batch_size: int, device: torch.device
+) -> torch.Tensor:
     """Output probabilities of the samples at ``index``, in order."""
     net.eval()
     parts = []
     for i in range(0, len(index), batch_size):
         chunk = index[i : i + batch_size]
-        parts.append(net(to_device(net.collate([samples[j] for j in chunk]), device)).cpu())
+        parts.append(net(to_device(samples.collate([samples[j] for j in chunk]), device)).cpu())
     net.train()
     return torch.cat(parts) if parts else torch.zeros(0)
 

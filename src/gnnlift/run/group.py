@@ -15,7 +15,13 @@ import sys
 import time
 from pathlib import Path
 
+from hydra import compose, initialize_config_dir
+
 from gnnlift.data.errors import DataError
+from gnnlift.paths import CONFIG_DIR
+from gnnlift.run.app import run
+from gnnlift.run.guard import precheck
+from gnnlift.run.shared import SharedWork
 
 USAGE = "usage: python -m gnnlift.run.group --run DIR OVERRIDE... [--run DIR OVERRIDE...]"
 
@@ -43,11 +49,6 @@ def parse(argv: list[str]) -> list[tuple[Path, list[str]]]:
 
 def compose_runs(runs: list[tuple[Path, list[str]]]) -> list:
     """The config of every run, each checked as ``python -m gnnlift.run`` checks its command line."""
-    from hydra import compose, initialize_config_dir
-
-    from gnnlift.paths import CONFIG_DIR
-    from gnnlift.run.guard import precheck
-
     for folder, overrides in runs:
         if any(o.startswith("-") for o in overrides):
             raise ValueError(
@@ -62,9 +63,6 @@ def compose_runs(runs: list[tuple[Path, list[str]]]) -> list:
 
 def main(argv: list[str]) -> int:
     """Check every run, then train them in turn; 2 and one line on the first that cannot run."""
-    from gnnlift.run.app import run
-    from gnnlift.run.shared import SharedWork
-
     try:
         runs = parse(argv)
         configs = compose_runs(runs)

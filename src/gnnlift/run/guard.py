@@ -11,7 +11,16 @@ import shutil
 from pathlib import Path
 
 import torch
+from hydra import compose, initialize_config_dir
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from gnnlift.paths import CONFIG_DIR
+from gnnlift.run.configs import check_group, register_datasets
+from gnnlift.run.datafile import register_resolver
 
 INTEGERS = ("epochs", "warmup", "threads", "seed", "fold", "folds", "eval_batch_size")
 CPU_ONLY = {"dgl": "its pinned build is CPU-only", "neuralogic": "it runs in the JVM"}
@@ -58,16 +67,6 @@ def validate(cfg: DictConfig) -> None:
 
 def precheck(argv: list[str]) -> str | None:
     """A one-line error for a command line of ``python -m gnnlift.run`` that cannot run, else None."""
-    from hydra import compose, initialize_config_dir
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
-    from gnnlift.paths import CONFIG_DIR
-    from gnnlift.run.configs import check_group, register_datasets
-    from gnnlift.run.datafile import register_resolver
-
     flags = [a for a in argv if a.startswith("-")]
     if any(f.split("=")[0] in HYDRA_ONLY for f in flags) or set(flags) - {"-m", "--multirun"}:
         return None

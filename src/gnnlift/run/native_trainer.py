@@ -21,16 +21,18 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from gnnlift.engine.model import EngineModel
 from gnnlift.engine.native import NativeProgram, ParamLayout, flatten_samples, flatten_units, numpy_dtype
+from gnnlift.protocol import Protocol
 from gnnlift.run.schedule import BatchPlan
-from gnnlift.run.train import Epoch, Protocol
+from gnnlift.run.train import Epoch
+from gnnlift.variants.base import SampleStore
+from gnnlift.variants.plain import EngineModel
 
 
 class NativeTrainer:
     """Trains ``plain`` or ``lifted`` with the native backend; records per-epoch times."""
 
-    def __init__(self, net: EngineModel, samples: list, targets: torch.Tensor, protocol: Protocol):
+    def __init__(self, net: EngineModel, samples: SampleStore, targets: torch.Tensor, protocol: Protocol):
         self.net, self.samples, self.protocol = net, samples, protocol
         self.dtype = numpy_dtype(net.dtype)
         self.targets = np.ascontiguousarray(targets.detach().cpu().numpy(), self.dtype)
@@ -53,14 +55,14 @@ class NativeTrainer:
     def _prepare(self, plan: BatchPlan) -> tuple[NativeProgram | None, float]:
         """The program executed every epoch (None when batches are recomposed) and collation seconds."""
         start = time.perf_counter()
-        whole = self.net.sample_graph()
+        whole = self.samples.sample_graph()
         if whole is not None:
             prog = self.program_of_samples(whole)
             self.one_off["flatten"] = time.perf_counter() - start
             return prog, 0.0
         if plan.recomposed:
             return None, 0.0
-        graphs = [self.net.collate([self.samples[j] for j in chunk]) for chunk in plan.chunks]
+        graphs = [self.samples.collate([self.samples[j] for j in chunk]) for chunk in plan.chunks]
         collate_seconds = time.perf_counter() - start
         start = time.perf_counter()
         prog = self._program(flatten_units(graphs, plan.chunks, self.layout, self.dtype))
@@ -70,7 +72,7 @@ class NativeTrainer:
     def _compile(self, prog: NativeProgram | None, plan: BatchPlan, train: np.ndarray) -> None:
         if prog is None:  # compile on a batch like the ones to come
             first = train[: plan.size]
-            graph = self.net.collate([self.samples[j] for j in first])
+            graph = self.samples.collate([self.samples[j] for j in first])
             prog = self._program(flatten_units([graph], [first], self.layout, self.dtype))
         self.one_off["jit_compile"] = prog.compile(self.targets, self.protocol.loss, self.protocol.optimizer)
         self.executed = {"neurons": prog.flat.neurons, "edges": prog.flat.edges}
@@ -83,12 +85,12 @@ class NativeTrainer:
         prog, collate_seconds = self._prepare(plan)
         self._compile(prog, plan, train)
         state = prog.state if prog is not None else None
-        sliced = self.net.sample_graph() is not None
-        rng = np.random.default_rng(seed)
+        sliced = self.samples.sample_graph() is not None
+        orders = plan.epochs(train, seed)
         records = []
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            order = plan.draw(train, rng)
+            order = next(orders)
             if prog is None:
                 mean, state = self._recomposed_epoch(plan, order, state)
             else:
@@ -111,7 +113,7 @@ class NativeTrainer:
         total = 0.0
         for i in range(0, len(order), plan.size):
             idx = order[i : i + plan.size]
-            graph = self.net.collate([self.samples[j] for j in idx])
+            graph = self.samples.collate([self.samples[j] for j in idx])
             step = self._program(flatten_units([graph], [idx], self.layout, self.dtype))
             step.state = state = step.state if state is None else state
             total += float(step.train(np.array([0, 1]), np.zeros(1, np.int64), self.targets, *self._rule)[0]) * len(idx)

@@ -1,4 +1,10 @@
-"""What a run does with ``variant=neuralogic``: build, count, train, evaluate in PyNeuraLogic."""
+"""What a run does with ``variant=neuralogic``: build, count, train, evaluate in PyNeuraLogic.
+
+Its timed training loop is step for step the one of :mod:`gnnlift.run.train`: the same batch
+plan, the same seeded order of samples, the same warm-up; the clock covers one call of
+NeuraLogic's ``train`` over the epoch's samples (forward, backward and optimizer steps, all in
+its Java engine). Grounding and neuralizing happen once, before any timing.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,22 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import metadata
 
+import numpy as np
 import torch
 from omegaconf import DictConfig
 
 from gnnlift.data.types import GraphSet
+from gnnlift.protocol import Protocol
 from gnnlift.run.evaluate import classification
+from gnnlift.run.schedule import BatchPlan
 from gnnlift.run.shared import SharedWork
 from gnnlift.run.task import Task
-from gnnlift.run.train import Epoch, Protocol
+from gnnlift.run.train import Epoch
+from gnnlift.templates import random_weights
+from gnnlift.variants import neuralogic
+from gnnlift.variants.neuralogic.engine import NeuralogicConfig, NeuralogicModel, count_neurons
 
 
 @dataclass
@@ -43,15 +56,9 @@ def run_neuralogic(
     this process is reused when everything it depends on is the same; its training state is then
     restarted before this run's weights are written in.
     """
-    from gnnlift.frameworks.neuralogic import missing
-
-    reason = missing()
+    reason = neuralogic.missing()
     if reason:
         raise ValueError(f"variant=neuralogic cannot run: {reason}")
-    from gnnlift.frameworks.neuralogic.engine import NeuralogicConfig
-    from gnnlift.frameworks.neuralogic.training import train
-    from gnnlift.models import random_weights
-
     if task.ranking_test is not None:
         raise ValueError("variant=neuralogic trains on labelled queries; ranking the test triples is not supported")
     if cfg.device != "cpu":
@@ -143,8 +150,6 @@ def _build(model: str, model_cfg, dims, config, data, count: bool, weights: dict
     The seconds are those of the template (the JVM's start included, for the first build of a
     process), of building the samples, and of counting the uncompressed network (None if not).
     """
-    from gnnlift.frameworks.neuralogic.engine import NeuralogicModel, count_neurons
-
     start = time.perf_counter()
     net = NeuralogicModel(model, model_cfg, dims, config)
     if weights is not None:
@@ -158,7 +163,36 @@ def _build(model: str, model_cfg, dims, config, data, count: bool, weights: dict
     return net, samples, counts, uncompressed, (template_seconds, build_seconds, count_seconds)
 
 
-def _version() -> str:
-    from importlib import metadata
+def epoch_orders(train: np.ndarray, protocol: Protocol, epochs: int, seed: int) -> tuple[list[np.ndarray], int]:
+    """The sample order of every epoch, as :class:`gnnlift.run.train.Trainer` draws it, and the batch size."""
+    plan = BatchPlan.of(train, protocol.batch_size, protocol.shuffle)
+    orders = plan.epochs(train, seed)
+    return [plan.samples(next(orders)) for _ in range(epochs)], plan.size
 
+
+def train(
+    net: NeuralogicModel,
+    samples: list,
+    train_index: np.ndarray,
+    protocol: Protocol,
+    epochs: int,
+    warmup: int,
+    seed: int,
+    progress: Callable[[Epoch], None] | None = None,
+) -> list[Epoch]:
+    """Train for ``epochs``; the per-epoch records."""
+    orders, size = epoch_orders(train_index, protocol, epochs, seed)
+    records = []
+    for epoch, order in enumerate(orders, start=1):
+        batch = [samples[j] for j in order]
+        start = time.perf_counter()
+        loss = net.train_epoch(batch, size)
+        record = Epoch(epoch, time.perf_counter() - start, loss, epoch <= warmup)
+        records.append(record)
+        if progress:
+            progress(record)
+    return records
+
+
+def _version() -> str:
     return metadata.version("neuralogic")

@@ -7,6 +7,7 @@ are permuted each epoch and cut into batches anew. One seeded generator draws ev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,9 +34,17 @@ class BatchPlan:
             return rng.permutation(train)
         return rng.permutation(len(self.chunks)) if self.shuffle else np.arange(len(self.chunks))
 
-    def steps(self, train: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
-        """One epoch's steps, each the sample indices of its batch."""
-        order = self.draw(train, rng)
+    def epochs(self, train: np.ndarray, seed: int) -> Iterator[np.ndarray]:
+        """Every epoch's order (see :meth:`draw`), drawn one after another by one generator seeded with ``seed``.
+
+        The one schedule of every training loop: the torch Trainer, the native backend and NeuraLogic.
+        """
+        rng = np.random.default_rng(seed)
+        while True:
+            yield self.draw(train, rng)
+
+    def samples(self, order: np.ndarray) -> np.ndarray:
+        """The sample indices of an epoch drawn as ``order``, step after step."""
         if self.recomposed:
-            return [order[i : i + self.size] for i in range(0, len(order), self.size)]
-        return [self.chunks[b] for b in order]
+            return order
+        return np.concatenate([self.chunks[b] for b in order])

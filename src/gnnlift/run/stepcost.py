@@ -19,10 +19,11 @@ from gnnlift.data.types import GraphSet
 from gnnlift.engine import kernels as K
 from gnnlift.engine.flat import FlatGraph
 from gnnlift.lifting import LiftConfig
-from gnnlift.models import build, random_weights
+from gnnlift.protocol import Protocol
 from gnnlift.run.native_trainer import NativeTrainer
-from gnnlift.run.train import Protocol
+from gnnlift.templates import random_weights
 from gnnlift.templates.dims import dims_of
+from gnnlift.variants.registry import build
 
 
 def sample_sizes(flat: FlatGraph) -> np.ndarray:
@@ -56,7 +57,7 @@ def measure(
     samples = net.prepare_samples(graphs)
     targets = torch.from_numpy(graphs.y.astype(np.float64)).to(dtype)
     trainer = NativeTrainer(net, samples, targets, Protocol("step", 1, False, optimizer, 0.0, "bce"))
-    plan_graph = net.sample_graph()
+    plan_graph = samples.sample_graph()
     if plan_graph is None:
         raise ValueError(f"variant {variant} does not train sample by sample here")
     prog = trainer.program_of_samples(plan_graph)

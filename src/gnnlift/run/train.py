@@ -17,32 +17,16 @@ import numpy as np
 import torch
 
 from gnnlift.engine.graph import CompGraph
-from gnnlift.frameworks.base import Variant
+from gnnlift.protocol import Protocol
 from gnnlift.run.schedule import BatchPlan
+from gnnlift.variants.base import SampleStore, Variant
 
-LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+# The losses and optimizers of gnnlift.protocol, in torch.
+LOSS_FUNCTIONS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "bce": torch.nn.functional.binary_cross_entropy,
     "mse": torch.nn.functional.mse_loss,
 }
-OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
-
-
-@dataclass
-class Protocol:
-    name: str
-    batch_size: int | None  # None: the whole training set
-    shuffle: bool
-    optimizer: str
-    lr: float
-    loss: str
-
-    def __post_init__(self):
-        if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; expected one of {', '.join(LOSSES)}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; expected one of {', '.join(OPTIMIZERS)}")
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ValueError("batch_size must be positive (or null for the full batch)")
+OPTIMIZER_CLASSES = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
 
 @dataclass
@@ -72,16 +56,20 @@ def sync(device: torch.device) -> None:
 class Trainer:
     """Trains one variant on prepared samples with a protocol; records per-epoch times."""
 
-    def __init__(self, net: Variant, samples: list, targets: torch.Tensor, protocol: Protocol, device: torch.device):
+    def __init__(
+        self, net: Variant, samples: SampleStore, targets: torch.Tensor, protocol: Protocol, device: torch.device
+    ):
         self.net, self.samples, self.targets = net, samples, targets.to(device)
         self.protocol, self.device = protocol, device
-        self.loss = LOSSES[protocol.loss]
-        self.optimizer = OPTIMIZERS[protocol.optimizer](net.parameters(), lr=protocol.lr)
+        self.loss = LOSS_FUNCTIONS[protocol.loss]
+        self.optimizer = OPTIMIZER_CLASSES[protocol.optimizer](net.parameters(), lr=protocol.lr)
 
     def collate_fixed(self, plan: BatchPlan) -> tuple[list, float]:
         """Batches collated once (when they never change): the objects and the seconds it took."""
         start = time.perf_counter()
-        fixed = [to_device(self.net.collate([self.samples[j] for j in chunk]), self.device) for chunk in plan.chunks]
+        fixed = [
+            to_device(self.samples.collate([self.samples[j] for j in chunk]), self.device) for chunk in plan.chunks
+        ]
         return fixed, time.perf_counter() - start
 
     def run(
@@ -90,18 +78,18 @@ class Trainer:
         """Train for ``epochs``; the per-epoch records and the one-off collation seconds."""
         plan = BatchPlan.of(train, self.protocol.batch_size, self.protocol.shuffle)
         fixed, collate_seconds = self.collate_fixed(plan)
-        rng = np.random.default_rng(seed)
+        orders = plan.epochs(train, seed)
         records = []
         self.net.train()
         for epoch in range(1, epochs + 1):
-            order = plan.draw(train, rng)
+            order = next(orders)
             total, count = 0.0, 0
             sync(self.device)
             start = time.perf_counter()
             if plan.recomposed:
                 for i in range(0, len(order), plan.size):
                     idx = order[i : i + plan.size]
-                    batch = to_device(self.net.collate([self.samples[j] for j in idx]), self.device)
+                    batch = to_device(self.samples.collate([self.samples[j] for j in idx]), self.device)
                     total += self._step(batch, idx) * len(idx)
                     count += len(idx)
             else:

@@ -17,6 +17,7 @@ A knowledge base is one sample (as in the paper) whose queries all share the fac
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -25,11 +26,42 @@ import torch
 from gnnlift.data.types import KnowledgeBase
 from gnnlift.engine.batching import SampleSlicer
 from gnnlift.engine.graph import CompGraph
-from gnnlift.engine.model import EngineModel
-from gnnlift.frameworks.base import Variant
 from gnnlift.lifting.lift import LiftConfig, Lifted, lift, statistics, weight_draws
 from gnnlift.lifting.reach import subgraph
 from gnnlift.templates.dims import Dims
+from gnnlift.variants.base import QuerySamples, SampleStore
+from gnnlift.variants.plain import EngineModel, SlicedSamples
+
+
+class ReachedSamples(SampleStore):
+    """Samples by index into one lifted graph of them all; a batch runs on the part its outputs need.
+
+    Cutting out that part is timed into ``batch_lifts``.
+    """
+
+    def __init__(self, graph: CompGraph, batch_lifts: dict):
+        super().__init__(range(graph.num_samples))
+        self.graph, self.batch_lifts = graph, batch_lifts
+
+    def collate(self, samples: Sequence) -> CompGraph:
+        index = torch.as_tensor(self.members(samples), dtype=torch.long)
+        if len(index) == self.graph.num_samples and _is_identity(index):
+            return self.graph
+        start = time.perf_counter()
+        batch = subgraph(self.graph, index)
+        self.batch_lifts["seconds"] += time.perf_counter() - start
+        return batch
+
+
+class BatchLiftedSamples(SampleStore):
+    """Samples by index into the grounded (unlifted) dataset; a batch is cut out, then lifted."""
+
+    def __init__(self, raw: SampleSlicer, lift_batch: Callable[[CompGraph], CompGraph]):
+        super().__init__(range(raw.graph.num_samples))
+        self.raw, self.lift_batch = raw, lift_batch
+
+    def collate(self, samples: Sequence) -> CompGraph:
+        return self.lift_batch(self.raw.select(torch.as_tensor(self.members(samples), dtype=torch.long)))
 
 
 class LiftedModel(EngineModel):
@@ -57,39 +89,22 @@ class LiftedModel(EngineModel):
         """One batch, grounded and lifted as a whole (per sample at scope ``sample``)."""
         return self._lift_batch(self.ground(data))
 
-    def prepare_samples(self, data) -> list:
-        self._slicer = self._reach = self._raw = None
+    def sample_store(self, data) -> SampleStore:
+        """The store of the scope: lifted once (sample, dataset) or batch by batch (batch)."""
         scope = self.lifting.scope
         if isinstance(data, KnowledgeBase):
             if scope == "batch":
-                return Variant.prepare_samples(self, data)
+                return QuerySamples(data, self.prepare)
             self.one_off = self.lift(self.ground(data), by_owner=False)
-            self._reach = self.one_off.graph.to(dtype=self.dtype)
-            return list(range(data.num_queries))
+            return ReachedSamples(self.one_off.graph.to(dtype=self.dtype), self.batch_lifts)
         raw = self.ground(data)
         if scope == "batch":
-            self._raw = SampleSlicer(raw)
-        else:
-            self.one_off = self.lift(raw, by_owner=scope == "sample")
-            lifted = self.one_off.graph.to(dtype=self.dtype)
-            if scope == "sample":
-                self._slicer = SampleSlicer(lifted)
-            else:
-                self._reach = lifted
-        return list(range(data.num_graphs))
-
-    def collate(self, samples: list) -> CompGraph:
-        index = torch.as_tensor(samples, dtype=torch.long)
-        if getattr(self, "_reach", None) is not None:
-            if len(index) == self._reach.num_samples and _is_identity(index):
-                return self._reach
-            start = time.perf_counter()
-            batch = subgraph(self._reach, index)
-            self.batch_lifts["seconds"] += time.perf_counter() - start
-            return batch
-        if getattr(self, "_raw", None) is not None:
-            return self._lift_batch(self._raw.select(index))
-        return super().collate(samples)
+            return BatchLiftedSamples(SampleSlicer(raw), self._lift_batch)
+        self.one_off = self.lift(raw, by_owner=scope == "sample")
+        lifted = self.one_off.graph.to(dtype=self.dtype)
+        if scope == "sample":
+            return SlicedSamples(SampleSlicer(lifted))
+        return ReachedSamples(lifted, self.batch_lifts)
 
     def statistics(self) -> dict:
         """What lifting did: the one-off lifting's counts and time, and the per-batch liftings."""

@@ -8,11 +8,11 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.nn import GCNConv, GINConv, SAGEConv, global_add_pool, global_mean_pool
 
 from gnnlift.data.types import GraphSet
-from gnnlift.engine.execute import ACTIVATIONS
-from gnnlift.frameworks.base import Variant
+from gnnlift.modelspec import ACTIVATIONS
 from gnnlift.templates.common import node_features
 from gnnlift.templates.dims import Dims
 from gnnlift.templates.gnn import GNNConfig
+from gnnlift.variants.base import Variant
 
 
 class PygGNN(Variant):

@@ -18,10 +18,10 @@ import numpy as np
 import torch
 
 from gnnlift.data.types import Dataset, GraphSet
-from gnnlift.frameworks.neuralogic.backend import start
-from gnnlift.frameworks.neuralogic.facts import graph_dataset, kb_dataset
-from gnnlift.frameworks.neuralogic.templates import canonical_of, template
 from gnnlift.templates.dims import Dims
+from gnnlift.variants.neuralogic.backend import start
+from gnnlift.variants.neuralogic.facts import graph_dataset, kb_dataset
+from gnnlift.variants.neuralogic.templates import canonical_of, template
 
 # NeuraLogic's neuron classes, by the role they play in the paper's counts.
 ROLE_OF_CLASS = {

@@ -8,10 +8,10 @@ from torch_geometric.data import Data
 from torch_geometric.nn import MessagePassing
 
 from gnnlift.data.types import KnowledgeBase
-from gnnlift.engine.execute import ACTIVATIONS
-from gnnlift.frameworks.base import Variant
+from gnnlift.modelspec import ACTIVATIONS
 from gnnlift.templates.dims import Dims
 from gnnlift.templates.kb import KBConfig, ternary_facts
+from gnnlift.variants.base import Variant
 
 
 class RoleEmbedding(MessagePassing):

@@ -11,11 +11,11 @@ import torch
 from torch import nn
 
 from gnnlift.data.types import GraphSet
-from gnnlift.engine.execute import ACTIVATIONS
-from gnnlift.frameworks.base import Variant
+from gnnlift.modelspec import ACTIVATIONS
 from gnnlift.templates.common import edge_features, node_features
 from gnnlift.templates.dims import Dims
 from gnnlift.templates.molecule import MoleculeConfig
+from gnnlift.variants.base import Variant
 
 
 class DglMolecule(Variant):

@@ -8,11 +8,11 @@ from dgl.nn import GINConv, GraphConv, SAGEConv
 from torch import nn
 
 from gnnlift.data.types import GraphSet
-from gnnlift.engine.execute import ACTIVATIONS
-from gnnlift.frameworks.base import Variant
+from gnnlift.modelspec import ACTIVATIONS
 from gnnlift.templates.common import node_features
 from gnnlift.templates.dims import Dims
 from gnnlift.templates.gnn import GNNConfig
+from gnnlift.variants.base import Variant
 
 
 class DglGNN(Variant):

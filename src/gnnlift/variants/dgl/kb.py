@@ -8,10 +8,10 @@ import torch
 from torch import nn
 
 from gnnlift.data.types import KnowledgeBase
-from gnnlift.engine.execute import ACTIVATIONS
-from gnnlift.frameworks.base import Variant
+from gnnlift.modelspec import ACTIVATIONS
 from gnnlift.templates.dims import Dims
 from gnnlift.templates.kb import KBConfig, ternary_facts
+from gnnlift.variants.base import Variant
 
 
 class DglKB(Variant):

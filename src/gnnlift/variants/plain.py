@@ -1,4 +1,4 @@
-"""The engine as a variant: ground a batch into a computation graph and evaluate it.
+"""``plain``: the engine as a variant: ground a batch into a computation graph and evaluate it.
 
 For graphs, the whole dataset is grounded once and every batch is cut out of that graph
 (:class:`~gnnlift.engine.batching.SampleSlicer`); knowledge-base batches are grounded per batch.
@@ -6,6 +6,7 @@ For graphs, the whole dataset is grounded once and every batch is cut out of tha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
@@ -15,8 +16,22 @@ from gnnlift.data.types import KnowledgeBase
 from gnnlift.engine.batching import SampleSlicer
 from gnnlift.engine.execute import evaluate
 from gnnlift.engine.graph import CompGraph
-from gnnlift.frameworks.base import Variant
 from gnnlift.templates.dims import Dims
+from gnnlift.variants.base import QuerySamples, SampleStore, Variant
+
+
+class SlicedSamples(SampleStore):
+    """Samples by index into one whole-dataset graph; a batch is their part of it (vectorised)."""
+
+    def __init__(self, slicer: SampleSlicer):
+        super().__init__(range(slicer.graph.num_samples))
+        self.slicer = slicer
+
+    def collate(self, samples: Sequence) -> CompGraph:
+        return self.slicer.select(torch.as_tensor(self.members(samples), dtype=torch.long))
+
+    def sample_graph(self) -> CompGraph:
+        return self.slicer.graph
 
 
 class EngineModel(Variant):
@@ -43,24 +58,11 @@ class EngineModel(Variant):
     def prepare(self, data) -> CompGraph:
         return self.ground(data).to(dtype=self.dtype)
 
-    def prepare_samples(self, data) -> list:
-        """Ground the whole dataset once; a sample is then its index into that graph."""
+    def sample_store(self, data) -> SampleStore:
+        """Graphs: the whole dataset grounded once, a sample its index into that graph."""
         if isinstance(data, KnowledgeBase):
-            self._slicer = None
-            return super().prepare_samples(data)
-        self._slicer = SampleSlicer(self.prepare(data))
-        return list(range(data.num_graphs))
-
-    def collate(self, samples: list) -> CompGraph:
-        """A batch: the samples' part of the whole-dataset graph (vectorised, no per-sample loop)."""
-        if getattr(self, "_slicer", None) is None:
-            return super().collate(samples)
-        return self._slicer.select(torch.as_tensor(samples, dtype=torch.long))
-
-    def sample_graph(self) -> CompGraph | None:
-        """The prepared whole-dataset graph stored sample by sample, if batches are cut out of one."""
-        slicer = getattr(self, "_slicer", None)
-        return None if slicer is None else slicer.graph
+            return QuerySamples(data, self.prepare)
+        return SlicedSamples(SampleSlicer(self.prepare(data)))
 
     def forward(self, batch: CompGraph) -> torch.Tensor:
         weights = {k: self.params[_key(k)] for k in self._names}

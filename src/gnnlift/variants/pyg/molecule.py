@@ -9,11 +9,11 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.nn import MessagePassing, global_mean_pool
 
 from gnnlift.data.types import GraphSet
-from gnnlift.engine.execute import ACTIVATIONS
-from gnnlift.frameworks.base import Variant
+from gnnlift.modelspec import ACTIVATIONS
 from gnnlift.templates.common import edge_features, node_features
 from gnnlift.templates.dims import Dims
 from gnnlift.templates.molecule import MoleculeConfig, paths_of_length_two
+from gnnlift.variants.base import Variant
 
 
 class BondRule(MessagePassing):

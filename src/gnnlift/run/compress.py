@@ -9,7 +9,7 @@ import numpy as np
 
 from gnnlift.data.types import Dataset, GraphSet
 from gnnlift.lifting.lift import LiftConfig, lift, statistics, weight_draws
-from gnnlift.models import family, model_config
+from gnnlift.templates import family, model_config
 from gnnlift.templates.dims import dims_of
 
 

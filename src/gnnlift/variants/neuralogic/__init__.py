@@ -16,7 +16,3 @@ def missing() -> str | None:
     if shutil.which("java") is None:
         return "no Java runtime on PATH (NeuraLogic's engine needs Java 11 or newer)"
     return None
-
-
-def available() -> bool:
-    return missing() is None
