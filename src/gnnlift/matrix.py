@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
-from gnnlift.data.registry import registry
+from gnnlift.data.registry import registry, require
 from gnnlift.templates import MODELS
 from gnnlift.variants.neuralogic.templates import SUPPORTED
 
@@ -263,8 +263,6 @@ def plan(config: Mapping, neuralogic_missing: str | None = None) -> Plan:
 
     ``neuralogic_missing``: why PyNeuraLogic cannot run here (its variants are then left out).
     """
-    from gnnlift.data.registry import require
-
     datasets = dataset_names(config)
     molecules = [name for name in datasets if require(name).kind in ("nci_gi50", "tu")]
     experiments = {k: v for k, v in (config.get("experiments") or {}).items() if v.get("enabled", True)}
