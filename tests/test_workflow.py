@@ -280,3 +280,19 @@ def test_corrupt_cache_stops_the_workflow_naming_rule_and_file(tmp_path, mirror)
     log = repo / "logs/runs/table1/gcn/mutag.log"
     assert "mutag.npz" in log.read_text()
     assert not (repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json").exists()
+
+
+def test_report_builds_with_the_results_folder_elsewhere(tmp_path, mirror):
+    """`--config results=DIR`: every run, table, figure and the report lands in DIR, none in results/."""
+    repo = copy_repo(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    config = small_config(tmp_path / "small.yaml", epochs=2)
+    command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
+    result = subprocess.run([*command, f"results={elsewhere}"], cwd=repo, env=ENV, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((elsewhere / "runs/table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json").read_text())
+    assert metrics["labels"] == {"experiment": "table1", "variant": "lifted", "protocol": "paper"}
+    report = (elsewhere / "report/report.md").read_text()
+    assert "gcn" in report and (elsewhere / "tables/table1.csv").is_file()
+    assert (elsewhere / "report/figures/table1.png").is_file()
+    assert sorted(p.name for p in (repo / "results").iterdir()) == ["README.md"]  # the tracked README only

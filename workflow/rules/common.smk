@@ -18,6 +18,7 @@ except config_schema.ConfigError as exc:
 validate(config, schema="../schemas/config.schema.yaml")  # fills in the schema's defaults
 
 RESOURCES = config["resources"]
+RESULTS = config["results"]  # runs, tables, figures and the report
 MIRROR = config.get("mirror") or os.environ.get("GNNLIFT_MIRROR", "")
 # PyNeuraLogic is an optional extra: without it, its variants are left out and the report says so.
 NEURALOGIC_MISSING = neuralogic.missing()
@@ -25,7 +26,7 @@ NEURALOGIC_MISSING = neuralogic.missing()
 PLAN = matrix.plan(config, NEURALOGIC_MISSING)
 if PLAN.left_out:
     print(f"gnnlift: leaving out {', '.join(PLAN.left_out)}: {NEURALOGIC_MISSING}", file=sys.stderr)
-SUMMARY = "results/report/summary.rst"  # the findings, for the HTML report's landing page
+SUMMARY = f"{RESULTS}/report/summary.rst"  # the findings, for the HTML report's landing page
 LIFTING_TABLES = ("compression", "clashes")  # tables of `gnnlift compress` outputs, not of runs
 
 
@@ -67,7 +68,7 @@ def job_outputs(experiment, model):
     wildcards = {"experiment": experiment, "model": model, "dataset": "{dataset}"}
     return sorted(
         {
-            f"results/runs/{matrix.run_path(**wildcards, variant=run.variant, protocol=run.protocol, fold=run.fold, seed=run.seed)}/metrics.json"
+            f"{RESULTS}/runs/{matrix.run_path(**wildcards, variant=run.variant, protocol=run.protocol, fold=run.fold, seed=run.seed)}/metrics.json"
             for run in runs
         }
     )
@@ -82,7 +83,7 @@ def job_arguments(experiment, model):
             raise ValueError(f"no run of {experiment}/{model}/{wildcards.dataset} is in the experiment matrix")
         overrides = lambda run, spec: [*matrix.overrides(run, spec, config), f"resources={RESOURCES}"]
         return " ".join(
-            f"--run results/runs/{run.path} " + " ".join(f"'{o}'" for o in overrides(run, spec)) for run, spec in runs
+            f"--run {RESULTS}/runs/{run.path} " + " ".join(f"'{o}'" for o in overrides(run, spec)) for run, spec in runs
         )
 
     return arguments
@@ -90,7 +91,7 @@ def job_arguments(experiment, model):
 
 def experiment_metrics(wildcards):
     """Every metrics.json of one experiment."""
-    return [f"results/runs/{key}/metrics.json" for key, (run, _) in PLAN.runs.items() if run.experiment == wildcards.experiment]
+    return [f"{RESULTS}/runs/{key}/metrics.json" for key, (run, _) in PLAN.runs.items() if run.experiment == wildcards.experiment]
 
 
 def resources_dir(wildcards, input):
@@ -111,11 +112,11 @@ def clash_inits(wildcards):
 
 
 def compress_outputs():
-    return sorted({f"results/compress/{d}.json" for _, d in PLAN.compress_pairs})
+    return sorted({f"{RESULTS}/compress/{d}.json" for _, d in PLAN.compress_pairs})
 
 
 def clash_outputs():
-    return [f"results/clashes/{m}/{d}.json" for m, d in PLAN.clash_pairs]
+    return [f"{RESULTS}/clashes/{m}/{d}.json" for m, d in PLAN.clash_pairs]
 
 
 def lifting_table_inputs(wildcards):
@@ -138,7 +139,7 @@ def timing_limit_option(wildcards):
 
 
 def figure_tables(wildcards):
-    return [f"results/tables/{name}.csv" for name in PLAN.figure_of[wildcards.figure]]
+    return [f"{RESULTS}/tables/{name}.csv" for name in PLAN.figure_of[wildcards.figure]]
 
 
 def landing_page():
@@ -164,9 +165,9 @@ def report_inputs():
     """Tables, figures and the dataset summary that the report is made from."""
     return {
         "benchmarks": benchmark_files(),
-        "tables": [f"results/tables/{name}.csv" for name in PLAN.tables],
-        "figures": [f"results/report/figures/{name}.png" for name in PLAN.figure_of],
-        "datasets": "results/datasets/summary.csv",
+        "tables": [f"{RESULTS}/tables/{name}.csv" for name in PLAN.tables],
+        "figures": [f"{RESULTS}/report/figures/{name}.png" for name in PLAN.figure_of],
+        "datasets": f"{RESULTS}/datasets/summary.csv",
         "paper": "config/paper.yaml",
     }
 
@@ -181,10 +182,10 @@ def all_outputs():
     return [
         *[f"{RESOURCES}/prepared/{name}.npz" for name in PLAN.datasets],
         made_from["datasets"],
-        *[f"results/runs/{key}/metrics.json" for key in PLAN.runs],
+        *[f"{RESULTS}/runs/{key}/metrics.json" for key in PLAN.runs],
         *compress_outputs(),
         *clash_outputs(),
         *made_from["tables"],
         *made_from["figures"],
-        "results/report/report.md",
+        f"{RESULTS}/report/report.md",
     ]

@@ -37,8 +37,8 @@ rule dataset_summary:
     input:
         prepared_stats(PLAN.datasets),
     output:
-        csv="results/datasets/summary.csv",
-        markdown="results/datasets/summary.md",
+        csv=f"{RESULTS}/datasets/summary.csv",
+        markdown=f"{RESULTS}/datasets/summary.md",
     log:
         "logs/dataset_summary.log",
     benchmark:

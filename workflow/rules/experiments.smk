@@ -5,7 +5,7 @@ rule compress:
     input:
         f"{RESOURCES}/prepared/{{dataset}}.npz",
     output:
-        "results/compress/{dataset}.json",
+        f"{RESULTS}/compress/{{dataset}}.json",
     log:
         "logs/compress/{dataset}.log",
     benchmark:
@@ -25,7 +25,7 @@ rule clashes:
     input:
         f"{RESOURCES}/prepared/{{dataset}}.npz",
     output:
-        "results/clashes/{model}/{dataset}.json",
+        f"{RESULTS}/clashes/{{model}}/{{dataset}}.json",
     log:
         "logs/clashes/{model}/{dataset}.log",
     benchmark:

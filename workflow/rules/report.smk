@@ -8,9 +8,9 @@ rule aggregate_runs:
     input:
         experiment_metrics,
     output:
-        csv="results/tables/{experiment}.csv",
+        csv=f"{RESULTS}/tables/{{experiment}}.csv",
         html=report(
-            "results/tables/{experiment}.html",
+            f"{RESULTS}/tables/{{experiment}}.html",
             caption="../report/table.rst",
             category="Tables",
             labels={"table": "{experiment}"},
@@ -30,9 +30,9 @@ rule aggregate_lifting:
     input:
         lifting_table_inputs,
     output:
-        csv="results/tables/{table}.csv",
+        csv=f"{RESULTS}/tables/{{table}}.csv",
         html=report(
-            "results/tables/{table}.html",
+            f"{RESULTS}/tables/{{table}}.html",
             caption="../report/table.rst",
             category="Tables",
             labels={"table": "{table}"},
@@ -57,12 +57,12 @@ rule figure:
         figure_tables,
     output:
         png=report(
-            "results/report/figures/{figure}.png",
+            f"{RESULTS}/report/figures/{{figure}}.png",
             caption="../report/figure.rst",
             category="Figures",
             labels={"figure": "{figure}"},
         ),
-        svg="results/report/figures/{figure}.svg",
+        svg=f"{RESULTS}/report/figures/{{figure}}.svg",
     log:
         "logs/figure/{figure}.log",
     benchmark:
@@ -78,14 +78,14 @@ rule report:
         **report_inputs(),
     output:
         md=report(
-            "results/report/report.md",
+            f"{RESULTS}/report/report.md",
             caption="../report/report.rst",
             category="Report",
             labels={"document": "report.md"},
         ),
         summary=SUMMARY,
         provenance=report(
-            "results/report/provenance.json",
+            f"{RESULTS}/report/provenance.json",
             caption="../report/provenance.rst",
             category="Report",
             labels={"document": "provenance.json"},
@@ -93,11 +93,13 @@ rule report:
     log:
         "logs/report.log",
     params:
+        tables=lambda wildcards, input: os.path.dirname(input.tables[0]),
+        figures=lambda wildcards, input: os.path.dirname(input.figures[0]),
         left_out=left_out_option,
         timing_limit=timing_limit_option,
     conda:
         "../../envs/gnnlift.yaml"
     shell:
-        "python -m gnnlift report --tables results/tables --figures results/report/figures "
+        "python -m gnnlift report --tables {params.tables} --figures {params.figures} "
         "--datasets {input.datasets} --paper {input.paper} {params.left_out} {params.timing_limit} --benchmarks benchmarks "
         "--out {output.md} --summary {output.summary} --provenance {output.provenance} > {log} 2>&1"

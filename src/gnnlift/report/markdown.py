@@ -470,5 +470,5 @@ def summary_rst(tables: Path, paper_file: Path, left_out: list[str] | None = Non
     text = [title, "=" * len(title), ""]
     text += lines or ["No experiment of this run has results to summarise."]
     text += ["", *[f"**Left out of this run:** {note}" for note in left_out or []]]
-    text += ["", "Every table and figure, beside the paper's numbers: results/report/report.md (category Report)."]
+    text += ["", "Every table and figure, beside the paper's numbers: report.md (category Report)."]
     return "\n".join(text).rstrip() + "\n"
