@@ -31,6 +31,7 @@ from gnnlift.run.evaluate import classification, filtered_ranking, predict
 from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
 from gnnlift.run.neuralogic import run_neuralogic
 from gnnlift.run.shared import SharedWork
+from gnnlift.run.switches import backend_of, settled, variant_label, variant_name
 from gnnlift.run.task import build_task
 from gnnlift.run.train import Trainer
 from gnnlift.templates import family, model_config, random_weights
@@ -39,7 +40,6 @@ from gnnlift.variants.registry import build
 
 register_datasets()
 register_resolver()
-BACKENDS = ("torch", "native")
 
 
 def _now() -> str:
@@ -60,23 +60,16 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
     several runs, recorded in ``metrics.json``.
     """
     validate(cfg)
+    cfg = settled(cfg)  # lifting.enabled: whether this run lifts
     shared = SharedWork() if shared is None else shared
     started = _now()
     os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
     torch.set_num_threads(cfg.threads)
     device = torch.device(cfg.device)
-    backend = cfg.backend.name
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
-    if backend == "native" and cfg.variant.name not in ("plain", "lifted"):
-        raise ValueError(f"backend=native runs variant plain or lifted, not {cfg.variant.name}")
-    if backend == "native" and cfg.device != "cpu":
-        raise ValueError(f"backend=native runs on the CPU, not device={cfg.device}")
     model_name = cfg.model.name
     model_cfg = model_config(model_name, **{k: v for k, v in cfg.model.items() if k != "name"})
     protocol = Protocol(**cfg.protocol)
-    variant = cfg.variant.name + ("" if cfg.lifting.enabled or cfg.variant.name != "neuralogic" else "-off")
-    shown_variant = variant + ("-native" if backend == "native" else "")
+    variant, shown_variant = variant_name(cfg), variant_label(cfg)
     dataset = dataset_label(cfg.dataset)
     tag = f"[{model_name}/{dataset}/{shown_variant}/{protocol.name}/seed{cfg.seed}]"
 
@@ -96,7 +89,6 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
                 flush=True,
             )
 
-    enabled = bool(cfg.lifting.enabled)
     if cfg.variant.name == "neuralogic":
         outcome = run_neuralogic(cfg, task, model_cfg, dims, protocol, progress, shared, str(out_dir))
         reused.update(outcome.reused)
@@ -105,8 +97,6 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
         one_off = {"load": load_seconds, **outcome.one_off, "lift": None, "collate_fixed": 0.0}
         lifting_stats, extra = None, {"neuralogic": outcome.neuralogic}
     else:
-        if cfg.variant.name == "lifted" and not enabled:
-            raise ValueError("variant=lifted with lifting=off is variant=plain")
         epochs, evaluation, eval_seconds, one_off, graph_stats, lifting_stats = _run_torch(
             cfg, task, model_name, model_cfg, dims, protocol, device, progress
         )
@@ -119,7 +109,7 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
         "dataset": dataset,
         "dataset_file": _file_record(cfg.dataset),
         "variant": variant,
-        "backend": backend if cfg.variant.name in ("plain", "lifted") else None,
+        "backend": backend_of(cfg),
         "protocol": protocol.name,
         "labels": labels(cfg, shown_variant, protocol.name),
         "seed": cfg.seed,
