@@ -1,4 +1,4 @@
-"""The ``gnnlift`` command: dataset listing, fetching, preparing and summaries."""
+"""The ``gnnlift`` command: dataset listing, fetching, preparing and summaries, and the workflow's runs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 from gnnlift.data.errors import DataError
 
 # The report's figures: one per experiment, loss against time (lossless) and speedup against compression.
+# The coordinates of a run (gnnlift.matrix.Run) that `gnnlift plan` filters by.
+PLAN_FILTERS = ("experiment", "model", "dataset", "variant", "protocol", "fold", "seed")
 FIGURES = ("table1", "lossless", "precision", "clashes", "compression", "scaling", "curves", "speedup")
 
 
@@ -124,6 +126,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--summary", type=Path, help="also write the findings as reStructuredText (the HTML landing page)")
     p.add_argument("--provenance", type=Path, help="also write when and where the report was rendered (JSON)")
+
+    p = sub.add_parser(
+        "plan",
+        help="print the command of every workflow run (or job) that the filters select",
+        description="The runs of the workflow's plan (config/config.yaml, --configfile files merged over it as "
+        "Snakemake merges them, then --config), one command a run that trains it as the workflow does. "
+        "Run the commands from the repository root.",
+    )
+    p.add_argument(
+        "--configfile", action="append", type=Path, default=[], help="merged over config/config.yaml (repeatable)"
+    )
+    p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE", help="a top-level setting, as YAML")
+    for name in PLAN_FILTERS[:5]:
+        p.add_argument(f"--{name}", action="append", help=f"only runs of this {name} label (repeatable)")
+    p.add_argument("--fold", action="append", type=int, help="only this fold (repeatable)")
+    p.add_argument("--seed", action="append", type=int, help="only this seed (repeatable)")
+    p.add_argument(
+        "--job", action="store_true", help="one python -m gnnlift.run.group command a job, as the workflow runs them"
+    )
 
     p = sub.add_parser("summarize", help="one table of the statistics of prepared datasets")
     p.add_argument("stats", nargs="+", type=Path, help=".stats.json files written by `prepare`")
@@ -438,6 +459,83 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def workflow_config(configfiles: Sequence[Path] = (), items: Sequence[str] = ()) -> dict:
+    """The workflow's config: config/config.yaml, ``configfiles`` and ``items`` (KEY=VALUE) merged over
+    it as Snakemake merges them, checked and given the schema's defaults as the workflow does."""
+    import yaml
+    from snakemake.utils import update_config, validate
+
+    from gnnlift import config_schema
+    from gnnlift.paths import CONFIG_DIR, REPO_ROOT
+
+    config: dict = {}
+    for path in [CONFIG_DIR / "config.yaml", *configfiles]:
+        try:
+            update_config(config, yaml.safe_load(Path(path).read_text()) or {})
+        except OSError as exc:
+            raise DataError(f"--configfile {path}: {exc.strerror}") from None
+    update_config(config, parse_overrides(list(items)))
+    schema = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+    try:
+        config_schema.check(config, schema)
+    except config_schema.ConfigError as exc:
+        raise DataError(str(exc)) from None
+    validate(config, str(schema))  # fills in the schema's defaults
+    return config
+
+
+def run_command(run, experiment: dict, config: dict) -> str:
+    """The command that trains one run of the workflow by hand, in its folder under results/runs."""
+    import shlex
+
+    from gnnlift import matrix
+
+    overrides = [*matrix.overrides(run, experiment, config), f"resources={config['resources']}"]
+    return shlex.join(["python", "-m", "gnnlift.run", f"hydra.run.dir=results/runs/{run.path}", *overrides])
+
+
+def job_command(runs: list, config: dict) -> str:
+    """The command of one workflow job restricted to ``runs``: ``python -m gnnlift.run.group --run DIR ...``."""
+    import shlex
+
+    from gnnlift import matrix
+
+    words = ["python", "-m", "gnnlift.run.group"]
+    for run, experiment in runs:
+        words += ["--run", f"results/runs/{run.path}", *matrix.overrides(run, experiment, config)]
+        words.append(f"resources={config['resources']}")
+    return shlex.join(words)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from gnnlift import matrix
+    from gnnlift.variants import neuralogic
+
+    config = workflow_config(args.configfile, args.config)
+    missing = neuralogic.missing()
+    try:
+        plan = matrix.plan(config, missing)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    if plan.left_out:
+        print(f"gnnlift: leaving out {', '.join(plan.left_out)}: {missing}", file=sys.stderr)
+    wanted = {key: getattr(args, key) for key in PLAN_FILTERS}
+    jobs = {
+        name: [(run, spec) for run, spec in members if all(not v or getattr(run, k) in v for k, v in wanted.items())]
+        for name, members in plan.jobs.items()
+    }
+    jobs = {name: members for name, members in jobs.items() if members}
+    if not jobs:
+        raise DataError("no run of the plan matches the filters")
+    for members in jobs.values():
+        if args.job:
+            print(job_command(members, config))
+        else:
+            for run, spec in members:
+                print(run_command(run, spec, config))
+    return 0
+
+
 def parse_overrides(items: list[str]) -> dict:
     """``key=value`` strings to a dict, values read as YAML scalars (ints, floats, booleans)."""
     import yaml
@@ -462,4 +560,5 @@ COMMANDS = {
     "aggregate": cmd_aggregate,
     "figure": cmd_figure,
     "report": cmd_report,
+    "plan": cmd_plan,
 }

@@ -10,6 +10,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,16 +31,17 @@ from gnnlift.run.environment import describe
 from gnnlift.run.evaluate import classification, filtered_ranking, predict
 from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
 from gnnlift.run.neuralogic import run_neuralogic
-from gnnlift.run.shared import SharedWork
-from gnnlift.run.task import build_task
-from gnnlift.run.train import Trainer
+from gnnlift.run.outcome import Outcome
+from gnnlift.run.shared import Reuse, SharedWork
+from gnnlift.run.switches import NEURALOGIC, backend_of, settled, variant_label, variant_name
+from gnnlift.run.task import Task, build_task
+from gnnlift.run.train import Epoch, Trainer
 from gnnlift.templates import family, model_config, random_weights
 from gnnlift.templates.dims import dims_of
 from gnnlift.variants.registry import build
 
 register_datasets()
 register_resolver()
-BACKENDS = ("torch", "native")
 
 
 def _now() -> str:
@@ -60,68 +62,67 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
     several runs, recorded in ``metrics.json``.
     """
     validate(cfg)
+    cfg = settled(cfg)  # lifting.enabled: whether this run lifts
     shared = SharedWork() if shared is None else shared
     started = _now()
     os.environ["OMP_NUM_THREADS"] = str(cfg.threads)  # read by DGL's kernels when first imported
     torch.set_num_threads(cfg.threads)
-    device = torch.device(cfg.device)
-    backend = cfg.backend.name
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
-    if backend == "native" and cfg.variant.name not in ("plain", "lifted"):
-        raise ValueError(f"backend=native runs variant plain or lifted, not {cfg.variant.name}")
-    if backend == "native" and cfg.device != "cpu":
-        raise ValueError(f"backend=native runs on the CPU, not device={cfg.device}")
     model_name = cfg.model.name
     model_cfg = model_config(model_name, **{k: v for k, v in cfg.model.items() if k != "name"})
     protocol = Protocol(**cfg.protocol)
-    variant = cfg.variant.name + ("" if cfg.lifting.enabled or cfg.variant.name != "neuralogic" else "-off")
-    shown_variant = variant + ("-native" if backend == "native" else "")
     dataset = dataset_label(cfg.dataset)
-    tag = f"[{model_name}/{dataset}/{shown_variant}/{protocol.name}/seed{cfg.seed}]"
+    tag = f"[{model_name}/{dataset}/{variant_label(cfg)}/{protocol.name}/seed{cfg.seed}]"
 
     loaded = shared.get(("data", _data_key(cfg)), lambda: load_data(cfg), str(out_dir))
-    data, load_seconds = loaded.value, loaded.seconds
-    reused = {"load": loaded.made_by} if loaded.reused else {}
+    data = loaded.value
     if data.kind != family(model_name).data:
         raise ValueError(f"model {model_name} needs a dataset of {family(model_name).data}; {dataset} is {data.kind}")
     task = build_task(data, cfg.folds, cfg.fold, cfg.seed)
     dims = dims_of(task.data)
-
-    def progress(epoch) -> None:
-        if not cfg.quiet:
-            flag = "  (warm-up)" if epoch.warmup else ""
-            print(
-                f"{tag} epoch {epoch.epoch}/{cfg.epochs}  {epoch.seconds:.4f} s  loss {epoch.loss:.5f}{flag}",
-                flush=True,
-            )
-
-    enabled = bool(cfg.lifting.enabled)
-    if cfg.variant.name == "neuralogic":
+    progress = _progress(cfg, tag)
+    if cfg.variant.name == NEURALOGIC:
         outcome = run_neuralogic(cfg, task, model_cfg, dims, protocol, progress, shared, str(out_dir))
-        reused.update(outcome.reused)
-        epochs, evaluation, graph_stats = outcome.epochs, outcome.evaluation, outcome.graph
-        eval_seconds = outcome.one_off.pop("eval")
-        one_off = {"load": load_seconds, **outcome.one_off, "lift": None, "collate_fixed": 0.0}
-        lifting_stats, extra = None, {"neuralogic": outcome.neuralogic}
     else:
-        if cfg.variant.name == "lifted" and not enabled:
-            raise ValueError("variant=lifted with lifting=off is variant=plain")
-        epochs, evaluation, eval_seconds, one_off, graph_stats, lifting_stats = _run_torch(
-            cfg, task, model_name, model_cfg, dims, protocol, device, progress
-        )
-        one_off = {"load": load_seconds, **one_off}
-        extra = {}
+        outcome = _run_torch(cfg, task, model_name, model_cfg, dims, protocol, progress)
 
+    metrics = build_metrics(cfg, dataset, protocol, task, loaded, outcome, job, started)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text(
+        out_dir / "epochs.csv",
+        "epoch,seconds,loss,warmup\n"
+        + "".join(f"{e.epoch},{e.seconds:.6f},{e.loss:.8f},{int(e.warmup)}\n" for e in outcome.epochs),
+    )
+    write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    if not cfg.quiet:
+        print(f"{tag} {_summary(metrics)}; -> {out_dir}")
+    return metrics
+
+
+def build_metrics(
+    cfg: DictConfig,
+    dataset: str,
+    protocol: Protocol,
+    task: Task,
+    loaded: Reuse,
+    outcome: Outcome,
+    job: dict | None,
+    started: str,
+) -> dict:
+    """The contents of ``metrics.json``: the run's coordinates, timings, results and environment.
+
+    ``dataset``: its label; ``loaded``: the dataset as the run got it (its load, or a reuse).
+    """
+    epochs = outcome.epochs
     timed = [e.seconds for e in epochs if not e.warmup]
-    metrics = {
-        "model": model_name,
+    reused = {"load": loaded.made_by} if loaded.reused else {}
+    return {
+        "model": cfg.model.name,
         "dataset": dataset,
         "dataset_file": _file_record(cfg.dataset),
-        "variant": variant,
-        "backend": backend if cfg.variant.name in ("plain", "lifted") else None,
+        "variant": variant_name(cfg),
+        "backend": backend_of(cfg),
         "protocol": protocol.name,
-        "labels": labels(cfg, shown_variant, protocol.name),
+        "labels": labels(cfg, variant_label(cfg), protocol.name),
         "seed": cfg.seed,
         "fold": cfg.fold,
         "folds": cfg.folds,
@@ -133,32 +134,42 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
         "epoch_seconds_median": statistics.median(timed) if timed else None,
         "epoch_seconds_mean": statistics.fmean(timed) if timed else None,
         "loss_curve": [e.loss for e in epochs],
-        "one_off_seconds": one_off,
+        "one_off_seconds": {"load": loaded.seconds, **outcome.one_off},
         # One-off work this run reused from an earlier run of its job (its seconds are what it
         # cost that run), by the folder of the run that made it.
-        "job": {**(job or {"runs": 1, "index": 0}), "reused": reused},
-        "eval_seconds": eval_seconds,
-        "evaluation": evaluation,
-        "graph": graph_stats,
-        "lifting": lifting_stats,
-        **extra,
+        "job": {**(job or {"runs": 1, "index": 0}), "reused": {**reused, **outcome.reused}},
+        "eval_seconds": outcome.eval_seconds,
+        "evaluation": outcome.evaluation,
+        "graph": outcome.graph,
+        "lifting": outcome.lifting,
+        **({"neuralogic": outcome.neuralogic} if outcome.neuralogic is not None else {}),
         "environment": describe(cfg.threads, cfg.device, cfg.dtype),
         "clock": {"started": started, "finished": _now()},  # UTC wall clock: which runs overlapped
         "config": OmegaConf.to_container(cfg, resolve=True),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_text(
-        out_dir / "epochs.csv",
-        "epoch,seconds,loss,warmup\n"
-        + "".join(f"{e.epoch},{e.seconds:.6f},{e.loss:.8f},{int(e.warmup)}\n" for e in epochs),
-    )
-    write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    if not cfg.quiet:
-        summary = evaluation.get("test") or evaluation.get("test_ranking") or evaluation["train"]
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in summary.items() if isinstance(v, float))
-        median = metrics["epoch_seconds_median"]
-        print(f"{tag} median epoch {median if median is None else f'{median:.4f} s'}; test {shown}; -> {out_dir}")
-    return metrics
+
+
+def _progress(cfg: DictConfig, tag: str) -> Callable[[Epoch], None]:
+    """The per-epoch progress line (none with ``quiet``)."""
+
+    def progress(epoch: Epoch) -> None:
+        if not cfg.quiet:
+            flag = "  (warm-up)" if epoch.warmup else ""
+            print(
+                f"{tag} epoch {epoch.epoch}/{cfg.epochs}  {epoch.seconds:.4f} s  loss {epoch.loss:.5f}{flag}",
+                flush=True,
+            )
+
+    return progress
+
+
+def _summary(metrics: dict) -> str:
+    """The run's last console line: its median epoch and its test (or train) scores."""
+    evaluation = metrics["evaluation"]
+    summary = evaluation.get("test") or evaluation.get("test_ranking") or evaluation["train"]
+    shown = ", ".join(f"{k} {v:.4f}" for k, v in summary.items() if isinstance(v, float))
+    median = metrics["epoch_seconds_median"]
+    return f"median epoch {median if median is None else f'{median:.4f} s'}; test {shown}"
 
 
 def labels(cfg: DictConfig, variant: str, protocol: str) -> dict:
@@ -184,8 +195,9 @@ def _file_record(dataset: DictConfig) -> dict | None:
     return {"path": str(path), "sha256": sha256_of(path)}
 
 
-def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progress):
+def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, progress) -> Outcome:
     """Our engine (plain, lifted), PyG or DGL: build, convert, train, evaluate."""
+    device = torch.device(cfg.device)
     dtype = getattr(torch, cfg.dtype)
     torch.manual_seed(cfg.seed)
     lifting = None
@@ -238,7 +250,14 @@ def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, device, progres
         "collate_fixed": collate_seconds,
         **{k if k == "jit_compile" else f"native_{k}": v for k, v in getattr(trainer, "one_off", {}).items()},
     }
-    return epochs, evaluation, eval_seconds, one_off, graph_stats, net.statistics() if lifting is not None else None
+    return Outcome(
+        epochs=epochs,
+        evaluation=evaluation,
+        eval_seconds=eval_seconds,
+        one_off=one_off,
+        graph=graph_stats,
+        lifting=net.statistics() if lifting is not None else None,
+    )
 
 
 def executed_counts(net, graph_stats: dict) -> dict | None:

@@ -21,6 +21,7 @@ from omegaconf.errors import OmegaConfBaseException
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import check_group, register_datasets
 from gnnlift.run.datafile import register_resolver
+from gnnlift.run.switches import check as check_switches
 
 INTEGERS = ("epochs", "warmup", "threads", "seed", "fold", "folds", "eval_batch_size")
 CPU_ONLY = {"dgl": "its pinned build is CPU-only", "neuralogic": "it runs in the JVM"}
@@ -63,6 +64,7 @@ def validate(cfg: DictConfig) -> None:
         raise ValueError(f"variant={cfg.variant.name} runs on the CPU only ({CPU_ONLY[cfg.variant.name]})")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device=cuda asked for, but torch sees no GPU")
+    check_switches(cfg)
 
 
 def precheck(argv: list[str]) -> str | None:

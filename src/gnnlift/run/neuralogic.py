@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import metadata
 
 import numpy as np
@@ -21,6 +20,7 @@ from omegaconf import DictConfig
 from gnnlift.data.types import GraphSet
 from gnnlift.protocol import Protocol
 from gnnlift.run.evaluate import classification
+from gnnlift.run.outcome import Outcome
 from gnnlift.run.schedule import BatchPlan
 from gnnlift.run.shared import SharedWork
 from gnnlift.run.task import Task
@@ -28,16 +28,6 @@ from gnnlift.run.train import Epoch
 from gnnlift.templates import random_weights
 from gnnlift.variants import neuralogic
 from gnnlift.variants.neuralogic.engine import NeuralogicConfig, NeuralogicModel, count_neurons
-
-
-@dataclass
-class Outcome:
-    epochs: list[Epoch]
-    evaluation: dict
-    one_off: dict[str, float | None]
-    graph: dict
-    neuralogic: dict = field(default_factory=dict)
-    reused: dict[str, str] = field(default_factory=dict)  # one-off step -> the run that made it
 
 
 def run_neuralogic(
@@ -114,11 +104,13 @@ def run_neuralogic(
     return Outcome(
         epochs=epochs,
         evaluation=evaluation,
+        eval_seconds=eval_seconds,
         one_off={
             "template": template_seconds,
             "prepare_samples": build_seconds,  # facts, grounding, neuralization (and compression when on)
             "count_uncompressed": count_seconds,
-            "eval": eval_seconds,
+            "lift": None,  # our lifting: none
+            "collate_fixed": 0.0,  # NeuraLogic takes its samples as they are
         },
         reused={
             step: built.made_by

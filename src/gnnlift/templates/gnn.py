@@ -56,6 +56,7 @@ class GNNConfig:
         return list(range(1, self.layers + 1)) if self.jumping else [self.layers]
 
 
+# config/model/<kind>.yaml states the same settings (tests/test_model_presets.py checks they agree).
 PRESETS = {
     "gcn": GNNConfig("gcn", layers=2, aggregation="sum"),
     "sage": GNNConfig("sage", layers=2, aggregation="mean"),

@@ -53,6 +53,7 @@ class MoleculeConfig:
             raise ValueError("dim must be positive")
 
 
+# config/model/<kind>.yaml states the same settings (tests/test_model_presets.py checks they agree).
 PRESETS = {"gnn_embed": MoleculeConfig("gnn_embed"), "graphlet": MoleculeConfig("graphlet")}
 
 

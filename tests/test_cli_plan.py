@@ -1,0 +1,69 @@
+"""`gnnlift plan`: the command of one workflow cell, the same overrides the workflow passes."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gnnlift import matrix
+from gnnlift.cli import main, workflow_config
+from gnnlift.run.guard import precheck
+from gnnlift.variants import neuralogic
+
+REPO = Path(__file__).resolve().parents[1]
+QUICK = REPO / "config" / "quick.yaml"
+ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def plan_lines(capsys, *argv: str) -> list[list[str]]:
+    assert main(["plan", "--configfile", str(QUICK), *argv]) == 0
+    return [shlex.split(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_each_run_prints_its_folder_and_the_workflow_overrides(capsys):
+    config = workflow_config([QUICK])
+    assert config["resources"] == "resources" and config["threads"] == 1  # the schema's defaults
+    plan = matrix.plan(config, neuralogic.missing())
+    printed = plan_lines(capsys)
+    assert len(printed) == len(plan.runs)
+    for words, (run, spec) in zip(printed, [pair for members in plan.jobs.values() for pair in members], strict=True):
+        assert words[:4] == ["python", "-m", "gnnlift.run", f"hydra.run.dir=results/runs/{run.path}"]
+        assert words[4:] == [*matrix.overrides(run, spec, config), "resources=resources"]
+
+
+def test_filters_select_one_cell_and_its_command_passes_the_run_checks(capsys):
+    (words,) = plan_lines(
+        capsys, "--experiment", "scaling", "--variant", "lifted-native", "--protocol", "batched-b32", "--model", "gcn"
+    )
+    assert words[3] == "hydra.run.dir=results/runs/scaling/gcn/mutag/lifted-native/batched-b32/fold0/seed0"
+    assert {"variant=lifted", "backend=native", "protocol=batched", "protocol.batch_size=32"} <= set(words)
+    assert {"labels.experiment=scaling", "labels.variant=lifted-native", "labels.protocol=batched-b32"} <= set(words)
+    assert precheck(words[3:]) is None
+
+
+def test_no_match_and_a_bad_config_are_one_line(capsys):
+    assert main(["plan", "--configfile", str(QUICK), "--model", "nope"]) == 2
+    assert capsys.readouterr().err == "gnnlift plan: error: no run of the plan matches the filters\n"
+    assert main(["plan", "--config", "threads=0"]) == 2
+    assert capsys.readouterr().err.startswith("gnnlift plan: error: config: threads:")
+
+
+@pytest.mark.parametrize("missing", ["", "1"])
+def test_jobs_equal_the_workflow_dry_run(capsys, monkeypatch, missing):
+    """Every job of `snakemake -n -p` on config/quick.yaml is a line of `gnnlift plan --job`, word for word."""
+    env = {**ENV, "GNNLIFT_WITHOUT_NEURALOGIC": missing}
+    monkeypatch.setenv("GNNLIFT_WITHOUT_NEURALOGIC", missing)
+    dry = [sys.executable, "-m", "snakemake", "-n", "-p", "--forceall", "--cores", "2", "--configfile", str(QUICK)]
+    result = subprocess.run(dry, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line.strip().removeprefix("Shell command: ") for line in (result.stdout + result.stderr).splitlines()]
+    workflow = sorted(
+        shlex.split(line.split(" > ")[0]) for line in lines if line.startswith("python -m gnnlift.run.group ")
+    )
+    assert workflow
+    assert sorted(plan_lines(capsys, "--job")) == workflow
