@@ -1,4 +1,5 @@
-"""The ``gnnlift`` command: dataset listing, fetching, preparing and summaries."""
+"""The ``gnnlift`` command: datasets (datasets, fetch, prepare, summarize), the engine's checks and
+measurements (verify, compress, stepcost) and the report (aggregate, figure, report)."""
 
 from __future__ import annotations
 
