@@ -227,3 +227,12 @@ def test_scaling_without_a_lifted_variant_draws_a_note_not_a_traceback(tmp_path)
     assert summary.empty
     plots.scaling(summary, tmp_path / "scaling.png")
     assert (tmp_path / "scaling.png").is_file() and (tmp_path / "scaling.svg").is_file()
+
+
+def test_every_report_experiment_has_a_drawing_and_a_section():
+    from gnnlift import experiments
+
+    assert set(plots.DRAWINGS) == set(experiments.names())
+    assert set(markdown.SECTIONS) == {e.name for e in experiments.sections()}
+    assert experiments.tables(experiments.LIFTING) == ("clashes", "compression")
+    assert experiments.figures_in("lossless") == ("curves", "lossless")

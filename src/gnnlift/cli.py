@@ -1,4 +1,6 @@
-"""The ``gnnlift`` command: dataset listing, fetching, preparing and summaries, and the workflow's runs."""
+"""The ``gnnlift`` command: datasets (datasets, fetch, prepare, summarize), the engine's checks and
+measurements (verify, compress, stepcost), the workflow's plan (plan) and the report (aggregate,
+figure, report)."""
 
 from __future__ import annotations
 
@@ -9,12 +11,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from gnnlift import experiments
 from gnnlift.data.errors import DataError
 
-# The report's figures: one per experiment, loss against time (lossless) and speedup against compression.
 # The coordinates of a run (gnnlift.matrix.Run) that `gnnlift plan` filters by.
 PLAN_FILTERS = ("experiment", "model", "dataset", "variant", "protocol", "fold", "seed")
-FIGURES = ("table1", "lossless", "precision", "clashes", "compression", "scaling", "curves", "speedup")
 
 
 def _dataset_options(parser: argparse.ArgumentParser) -> None:
@@ -108,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path)
 
     p = sub.add_parser("figure", help="draw one experiment's figure from its tidy CSV")
-    p.add_argument("--experiment", required=True, choices=FIGURES, help="the figure")
+    p.add_argument("--experiment", required=True, choices=experiments.names(), help="the figure")
     p.add_argument("--table", type=Path, nargs="+", required=True, help="its tidy CSVs (several: concatenated)")
     p.add_argument("--out", type=Path, required=True, help="the PNG (an SVG is written beside it)")
 
@@ -411,18 +412,12 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 def cmd_figure(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from gnnlift.report import plots, summaries
+    from gnnlift.report import plots
 
     table = pd.concat([pd.read_csv(path) for path in args.table], ignore_index=True)
     if table.empty:
         raise DataError(f"{', '.join(map(str, args.table))}: no rows to plot")
-    if args.experiment == "lossless":
-        table = summaries.lossless(table)
-    elif args.experiment == "precision":
-        table = summaries.precision(table)
-    elif args.experiment in ("scaling", "scaling_gpu"):
-        table = summaries.scaling(table)
-    getattr(plots, args.experiment.removesuffix("_gpu"))(table, args.out)
+    plots.draw(args.experiment, table, args.out)
     print(f"wrote {args.out} and {args.out.with_suffix('.svg')}")
     return 0
 
@@ -430,10 +425,10 @@ def cmd_figure(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from gnnlift.atomic import write_text
     from gnnlift.report import provenance
-    from gnnlift.report.markdown import TABLES, summary_rst, write_report
+    from gnnlift.report.markdown import summary_rst, write_report
 
     try:
-        text = write_report(
+        write_report(
             args.tables,
             args.figures,
             args.datasets,
@@ -445,13 +440,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise DataError(str(exc)) from None
-    write_text(args.out, text)
     print(f"wrote {args.out}")
     if args.summary:
         write_text(args.summary, summary_rst(args.tables, args.paper, args.left_out))
         print(f"wrote {args.summary}")
     if args.provenance:
-        inputs = [args.tables / f"{name}.csv" for name in TABLES] + [args.paper]
+        inputs = [args.tables / f"{name}.csv" for name in experiments.tables()] + [args.paper]
         inputs += [args.datasets] if args.datasets else []
         record = provenance.render_record(args.out, inputs)
         write_text(args.provenance, json.dumps(record, indent=2) + "\n")
@@ -485,13 +479,13 @@ def workflow_config(configfiles: Sequence[Path] = (), items: Sequence[str] = ())
 
 
 def run_command(run, experiment: dict, config: dict) -> str:
-    """The command that trains one run of the workflow by hand, in its folder under results/runs."""
+    """The command that trains one run of the workflow by hand, in its folder under <results>/runs."""
     import shlex
 
     from gnnlift import matrix
 
     overrides = [*matrix.overrides(run, experiment, config), f"resources={config['resources']}"]
-    return shlex.join(["python", "-m", "gnnlift.run", f"hydra.run.dir=results/runs/{run.path}", *overrides])
+    return shlex.join(["python", "-m", "gnnlift.run", f"hydra.run.dir={config['results']}/runs/{run.path}", *overrides])
 
 
 def job_command(runs: list, config: dict) -> str:
@@ -502,7 +496,7 @@ def job_command(runs: list, config: dict) -> str:
 
     words = ["python", "-m", "gnnlift.run.group"]
     for run, experiment in runs:
-        words += ["--run", f"results/runs/{run.path}", *matrix.overrides(run, experiment, config)]
+        words += ["--run", f"{config['results']}/runs/{run.path}", *matrix.overrides(run, experiment, config)]
         words.append(f"resources={config['resources']}")
     return shlex.join(words)
 

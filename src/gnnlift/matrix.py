@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from gnnlift.data.registry import registry, require
+from gnnlift.experiments import figures_of
 from gnnlift.templates import MODELS
 from gnnlift.variants.neuralogic.templates import SUPPORTED
 
@@ -226,7 +227,7 @@ class Plan:
     compress_pairs: list[tuple[str, str]]
     clash_pairs: list[tuple[str, str]]
     tables: list[str]
-    figure_of: dict[str, list[str]]  # figure -> the tables it is drawn from
+    figure_of: dict[str, list[str]]  # figure -> the tables it is drawn from (gnnlift.experiments)
 
     @property
     def timed_rules(self) -> list[tuple[str, str]]:
@@ -236,9 +237,6 @@ class Plan:
     def job_runs(self, experiment: str, model: str, dataset: str) -> list[tuple[Run, dict]]:
         """The runs of one job, in the order they train (empty where the plan has no such job)."""
         return self.jobs.get(JOB_PATTERN.format(experiment=experiment, model=model, dataset=dataset), [])
-
-
-SPEEDUP_FROM = ("table1", "lossless", "scaling")  # the experiments the speedup figure is drawn from
 
 
 def dataset_names(config: Mapping) -> list[str]:
@@ -283,12 +281,7 @@ def plan(config: Mapping, neuralogic_missing: str | None = None) -> Plan:
     compress_pairs = pairs(compression.get("groups", []), molecules, datasets, "compression")
     clash_pairs = pairs(clashes.get("groups", []), molecules, datasets, "clashes")
     tables = [*experiments, *(["compression"] if compress_pairs else []), *(["clashes"] if clash_pairs else [])]
-    speedup = [name for name in SPEEDUP_FROM if name in experiments]
-    figure_of = {
-        **{name: [name] for name in tables},
-        **({"curves": ["lossless"]} if "lossless" in experiments else {}),
-        **({"speedup": speedup} if speedup else {}),
-    }
+    figure_of = figures_of(tables)
     return Plan(
         tuple(datasets),
         tuple(molecules),

@@ -7,7 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from gnnlift.data.registry import require
-from gnnlift import config_schema, matrix
+from gnnlift import config_schema, experiments, matrix
 from gnnlift.variants import neuralogic
 
 
@@ -27,7 +27,7 @@ PLAN = matrix.plan(config, NEURALOGIC_MISSING)
 if PLAN.left_out:
     print(f"gnnlift: leaving out {', '.join(PLAN.left_out)}: {NEURALOGIC_MISSING}", file=sys.stderr)
 SUMMARY = f"{RESULTS}/report/summary.rst"  # the findings, for the HTML report's landing page
-LIFTING_TABLES = ("compression", "clashes")  # tables of `gnnlift compress` outputs, not of runs
+LIFTING_TABLES = experiments.tables(experiments.LIFTING)  # tables of `gnnlift compress` outputs, not of runs
 
 
 wildcard_constraints:

@@ -16,7 +16,7 @@ A fact level has fixed values instead of inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 
 import torch
 
@@ -32,6 +32,7 @@ class Inputs:
     dst: torch.Tensor | None  # (E,) neuron in this level; None = one input a neuron
     src: torch.Tensor | None  # (E,) neuron in the source level; with dst None, (size,) or None
     coef: torch.Tensor | None = None  # (E,) scalar coefficients; None = all ones
+    _: KW_ONLY  # the flags below are named at every call
     # In NeuraLogic's terms (for counting only): each edge is a ground rule neuron folded into
     # this sum, and/or the group is one aggregation neuron per destination neuron it reaches.
     rules: bool = False

@@ -12,31 +12,16 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from gnnlift import atomic, experiments
 from gnnlift.report import breakeven, cost, findings, plots, provenance, speed, summaries
 from gnnlift.report.fmt import DASH, count, sig, table, times
-
-FIGURES = {  # figure -> caption
-    "table1": "Median epoch time per model and variant (mean over seeds, error bars: std); -native: native backend.",
-    "curves": "Training loss against cumulative training seconds, lifting on (solid) and off (dashed), mean over "
-    "folds: equal losses, the lifted curve reaching each epoch's loss sooner where lifting saves time.",
-    "lossless": "Lifting on vs off: neurons, epoch time and test accuracy.",
-    "speedup": "Speedup of lifting over plain (same backend) against its compression ratio, one point per model, "
-    "dataset, protocol, scope and backend; dotted: speedup = compression.",
-    "precision": "Value detection: compression, accuracy and epoch time against digits kept.",
-    "clashes": "Clashes of value detection against digits kept, per number of random draws.",
-    "compression": "Neuron compression ratio (exact lifting) on every molecule dataset.",
-    "scaling": "Speedup of lifting over the other variants as the batch grows (native backend solid, torch dashed).",
-    "scaling_gpu": "As the batch grows, on the GPU (device=cuda): speedup of lifting.",
-}
-RUN_TABLES = ("table1", "lossless", "precision", "scaling", "scaling_gpu")
-TABLES = (*RUN_TABLES, "clashes", "compression")
 
 
 def _figure(name: str, figures: Path, out: Path) -> str:
     path = Path(figures) / f"{name}.png"
     if not path.is_file():
         return ""
-    caption = FIGURES[name]
+    caption = experiments.get(name).caption
     return f"\n![{caption}]({os.path.relpath(path, Path(out).parent)})\n\n*{caption}*\n"
 
 
@@ -385,7 +370,7 @@ def section_datasets(path: Path) -> str:
 
 
 def read_tables(tables: Path) -> dict[str, pd.DataFrame | None]:
-    return {name: _read(tables, name) for name in TABLES}
+    return {name: _read(tables, name) for name in experiments.tables()}
 
 
 def timing_line(limit: str | None, exclusive_slurm: bool = False) -> str:
@@ -418,6 +403,30 @@ def timing_line(limit: str | None, exclusive_slurm: bool = False) -> str:
     )
 
 
+# The text of each section of the report (gnnlift.experiments.sections()), by name: from its table
+# (its tables concatenated, where it has several) and the paper's numbers.
+SECTIONS = {
+    "table1": section_table1,
+    "lossless": section_lossless,
+    "speedup": lambda runs, paper: section_speedup(runs),
+    "precision": lambda runs, paper: section_precision(runs),
+    "clashes": lambda frame, paper: section_clashes(frame),
+    "compression": lambda frame, paper: section_compression(frame),
+    "scaling": lambda runs, paper: section_scaling(runs),
+    "scaling_gpu": lambda runs, paper: section_scaling(runs, "Scope and batch size on the GPU"),
+}
+
+
+def _section(name: str, frames: dict[str, pd.DataFrame | None], paper: dict, figures: Path, out: Path) -> str:
+    """One section and its figures, or nothing where the run has none of its tables."""
+    drawn = experiments.get(name).tables
+    present = [frames[table] for table in drawn if frames[table] is not None]
+    if not present:
+        return ""
+    data = present[0] if len(drawn) == 1 else pd.concat(present, ignore_index=True)
+    return SECTIONS[name](data, paper) + "".join(_figure(f, figures, out) for f in experiments.figures_in(name))
+
+
 def write_report(
     tables: Path,
     figures: Path,
@@ -428,7 +437,7 @@ def write_report(
     timing_limit: str | None = None,
     benchmarks: Path | None = None,
 ) -> str:
-    """Compose the report from whatever tables exist; returns the markdown.
+    """Compose the report from whatever tables exist and write it to ``out`` (atomically); returns the markdown.
 
     ``timing_limit``: the ``timing`` resource limit applied to the runs (see :func:`timing_line`).
     ``benchmarks``: the folder of Snakemake's benchmark files, for what the reproduction cost.
@@ -436,30 +445,21 @@ def write_report(
     paper = yaml.safe_load(Path(paper_file).read_text())
     frames = read_tables(tables)
     parts = ["# gnnlift: lifting reproduced\n", section_summary(frames, paper, left_out or [])]
-    sections = {
-        "table1": (lambda t: section_table1(t, paper), ["table1"]),
-        "lossless": (lambda t: section_lossless(t, paper), ["curves", "lossless"]),
-        "precision": (section_precision, ["precision"]),
-        "clashes": (section_clashes, ["clashes"]),
-        "compression": (section_compression, ["compression"]),
-        "scaling": (section_scaling, ["scaling"]),
-        "scaling_gpu": (lambda t: section_scaling(t, "Scope and batch size on the GPU"), ["scaling_gpu"]),
-    }
-    for name, (make, shown) in sections.items():
-        if frames[name] is not None:
-            parts.append(make(frames[name]) + "".join(_figure(f, figures, out) for f in shown))
-        if name == "lossless":
-            timed = [frames[n] for n in ("table1", "lossless", "scaling") if frames[n] is not None]
-            if timed:
-                parts.append(section_speedup(pd.concat(timed, ignore_index=True)) + _figure("speedup", figures, out))
+    for section in experiments.sections():
+        text = _section(section.name, frames, paper, figures, out)
+        if text:
+            parts.append(text)
     if datasets is not None and Path(datasets).is_file():
         parts.append(section_datasets(datasets))
     if benchmarks is not None and (spent := cost.section(benchmarks)):
         parts.append(spent)
-    runs = provenance.runs_of([frames[n] for n in RUN_TABLES])
+    timed = [frames[n] for n in experiments.tables(experiments.RUNS)]
+    runs = provenance.runs_of(timed)
     exclusive = runs is not None and provenance.all_exclusive(runs)
-    parts.append(provenance.section([frames[n] for n in RUN_TABLES]) + timing_line(timing_limit, exclusive))
-    return "\n".join(parts)
+    parts.append(provenance.section(timed) + timing_line(timing_limit, exclusive))
+    text = "\n".join(parts)
+    atomic.write_text(out, text)
+    return text
 
 
 def summary_rst(tables: Path, paper_file: Path, left_out: list[str] | None = None) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -262,3 +264,31 @@ def speedup(runs: pd.DataFrame, png: Path) -> pd.DataFrame:
     ax.legend(fontsize=7)
     save(fig, png)
     return data
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How one figure is drawn from its table: ``summary`` of it first (where given), then ``plot``."""
+
+    plot: Callable[[pd.DataFrame, Path], object]
+    summary: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+
+
+# Each figure of the report (gnnlift.experiments.names()), by name.
+DRAWINGS = {
+    "table1": Drawing(table1),
+    "curves": Drawing(curves),
+    "lossless": Drawing(lossless, summaries.lossless),
+    "speedup": Drawing(speedup),
+    "precision": Drawing(precision, summaries.precision),
+    "clashes": Drawing(clashes),
+    "compression": Drawing(compression),
+    "scaling": Drawing(scaling, summaries.scaling),
+    "scaling_gpu": Drawing(scaling, summaries.scaling),
+}
+
+
+def draw(name: str, table: pd.DataFrame, png: Path) -> None:
+    """Draw figure ``name`` from its table (its tables concatenated) into ``png`` and the SVG beside it."""
+    drawing = DRAWINGS[name]
+    drawing.plot(drawing.summary(table) if drawing.summary else table, png)

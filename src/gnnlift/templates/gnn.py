@@ -130,7 +130,16 @@ def ground(cfg: GNNConfig, graphs: GraphSet) -> CompGraph:
 
     coef = mean_coefficients(node_owner, graphs.num_graphs) if cfg.readout == "mean" else None
     readout = [
-        Inputs(conv_level[layer], f"readout{layer}.weight", node_owner, torch.arange(n), coef, True, True, False)
+        Inputs(
+            conv_level[layer],
+            f"readout{layer}.weight",
+            node_owner,
+            torch.arange(n),
+            coef,
+            rules=True,
+            aggregation=True,
+            transform_first=False,
+        )
         for layer in cfg.readout_layers()
     ]
     outputs = torch.arange(graphs.num_graphs)
