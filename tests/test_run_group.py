@@ -27,6 +27,7 @@ RUNS = {  # folder -> overrides; NeuraLogic's three share one build per seed, in
     "nl-b0-s0": [*NEURALOGIC_ON, "protocol=batched", "fold=0", "seed=0"],
     "nl-p1-s0": [*NEURALOGIC_ON, "protocol=paper", "fold=1", "seed=0"],
     "nl-off": ["variant=neuralogic", "lifting=off", "protocol=batched", "fold=0", "seed=0"],
+    "nl-off-s1": ["variant=neuralogic", "lifting=off", "protocol=paper", "fold=1", "seed=1"],  # shares nl-off's build
     "plain": ["variant=plain", "protocol=batched", "fold=1", "seed=1"],
     "lifted-native": ["variant=lifted", "backend=native", "protocol=paper", "fold=0", "seed=0"],
     "pyg": ["variant=pyg", "protocol=batched", "fold=0", "seed=1"],
@@ -82,7 +83,8 @@ def test_a_group_of_runs_equals_each_run_alone(prepared, tmp_path):
 
 
 def test_reused_work_names_its_maker_and_its_real_cost(prepared, tmp_path):
-    runs = {name: o for name, o in _runs().items() if name in ("nl-b1-s1", "nl-b0-s0", "nl-p1-s0", "plain")}
+    chosen = ("nl-b1-s1", "nl-b0-s0", "nl-p1-s0", "nl-off", "nl-off-s1", "plain")
+    runs = {name: o for name, o in _runs().items() if name in chosen}
     assert group.main(_arguments(tmp_path, runs, prepared)) == 0
     metrics = {name: json.loads((tmp_path / name / "metrics.json").read_text()) for name in runs}
     first = next(iter(runs))
@@ -96,6 +98,9 @@ def test_reused_work_names_its_maker_and_its_real_cost(prepared, tmp_path):
         made, got = metrics["nl-b0-s0"]["one_off_seconds"], metrics["nl-p1-s0"]["one_off_seconds"]
         assert got["prepare_samples"] == made["prepare_samples"] and got["template"] == made["template"]
         assert "prepare_samples" not in metrics["nl-b0-s0"]["job"]["reused"]
+    if "nl-off-s1" in runs:  # without compression the seed does not shape the build: seed 1 reuses seed 0's
+        assert metrics["nl-off-s1"]["job"]["reused"]["prepare_samples"] == str(tmp_path / "nl-off")
+        assert "prepare_samples" not in metrics["nl-off"]["job"]["reused"]
 
 
 @pytest.mark.parametrize(

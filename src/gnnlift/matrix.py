@@ -251,8 +251,9 @@ def dataset_names(config: Mapping) -> list[str]:
 
 def _job_order(run: Run) -> tuple:
     """Where a run goes in its job: NeuraLogic's runs last (the JVM starts after the rest), by
-    variant and seed, so that the runs sharing a network (every protocol and fold of one seed)
-    come one after another and the process keeps one network at a time."""
+    variant and seed, so that the runs sharing a network (every protocol and fold of one seed;
+    without compression, of every seed) come one after another and the process keeps one
+    network at a time."""
     return (True, run.variant, run.seed) if run.variant in NEURALOGIC else (False,)
 
 

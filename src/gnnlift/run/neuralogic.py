@@ -8,6 +8,7 @@ its Java engine). Grounding and neuralizing happen once, before any timing.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -68,13 +69,14 @@ def run_neuralogic(
     shared = SharedWork() if shared is None else shared
     count = lifting and cfg.variant.get("count_uncompressed", True)
     # Everything the build depends on. NeuraLogic's own initial weights (init=own) are drawn in
-    # the build, so such a build is never shared.
+    # the build, so such a build is never shared. The seed shapes a build only through the random
+    # values of the value-based compression: without compression, every seed shares one build.
     key = (
         "neuralogic",
         cfg.model.name,
         repr(model_cfg),
         repr(dims),
-        config,
+        config if lifting else dataclasses.replace(config, seed=None),
         id(task.data),
         count,
         True if canonical else run_dir,
