@@ -90,7 +90,7 @@ def run_neuralogic(
     if built.reused:
         net.restart_training()
         net.load_canonical(weights)
-    template_seconds, build_seconds, count_seconds = seconds
+    template_seconds, build_seconds, built_count_seconds, count_seconds = seconds
     if not count:
         uncompressed = None if lifting else built_counts
 
@@ -110,13 +110,14 @@ def run_neuralogic(
         one_off={
             "template": template_seconds,
             "prepare_samples": build_seconds,  # facts, grounding, neuralization (and compression when on)
+            "count_built": built_count_seconds,  # the built network's neurons, by role
             "count_uncompressed": count_seconds,
             "lift": None,  # our lifting: none
             "collate_fixed": 0.0,  # NeuraLogic takes its samples as they are
         },
         reused={
             step: built.made_by
-            for step, spent in zip(("template", "prepare_samples", "count_uncompressed"), seconds, strict=True)
+            for step, spent in zip(BUILD_STEPS, seconds, strict=True)
             if built.reused and spent is not None
         },
         graph={"neurons": (uncompressed or built_counts)["total"]},
@@ -136,13 +137,17 @@ def run_neuralogic(
     )
 
 
+BUILD_STEPS = ("template", "prepare_samples", "count_built", "count_uncompressed")  # the seconds _build returns
+
+
 def _build(model: str, model_cfg, dims, config, data, count: bool, weights: dict | None) -> tuple:
     """A built network and its samples: (model, samples, counts, uncompressed counts, seconds).
 
     ``weights`` (canonical ones, or None for NeuraLogic's own) are written in before grounding.
 
     The seconds are those of the template (the JVM's start included, for the first build of a
-    process), of building the samples, and of counting the uncompressed network (None if not).
+    process), of building the samples, of counting the built network's neurons, and of counting
+    the uncompressed network (None if not).
     """
     start = time.perf_counter()
     net = NeuralogicModel(model, model_cfg, dims, config)
@@ -152,9 +157,11 @@ def _build(model: str, model_cfg, dims, config, data, count: bool, weights: dict
     start = time.perf_counter()
     samples = net.build_samples(data)
     build_seconds = time.perf_counter() - start
+    start = time.perf_counter()
     counts = count_neurons(samples, not isinstance(data, GraphSet))
+    built_count_seconds = time.perf_counter() - start
     uncompressed, count_seconds = net.uncompressed_counts(data) if count else (None, None)
-    return net, samples, counts, uncompressed, (template_seconds, build_seconds, count_seconds)
+    return net, samples, counts, uncompressed, (template_seconds, build_seconds, built_count_seconds, count_seconds)
 
 
 def epoch_orders(train: np.ndarray, protocol: Protocol, epochs: int, seed: int) -> tuple[list[np.ndarray], int]:

@@ -61,7 +61,7 @@ def count_neurons(samples: Sequence, shared: bool = False) -> dict[str, int]:
     Their neurons are first gathered in a Java set, a call per sample, so that the shared network
     crosses into Python once rather than once for every query (13,527 on UMLS).
     """
-    counts = collections.Counter({role: 0 for role in ROLES})
+    by_class: collections.Counter = collections.Counter()  # neurons by their Java class (JPype's Python type)
     if shared:
         import jpype
 
@@ -69,11 +69,13 @@ def count_neurons(samples: Sequence, shared: bool = False) -> dict[str, int]:
         for sample in samples:
             unique.addAll(_neuron_list(sample))
         by_index = {int(neuron.getIndex()): neuron for neuron in unique}
-        neurons = by_index.values()
+        by_class.update(map(type, by_index.values()))
     else:
-        neurons = (neuron for sample in samples for neuron in sample._java_sample.query.evidence.allNeuronsTopologic)
-    for neuron in neurons:
-        counts[ROLE_OF_CLASS.get(str(neuron.getClass().getSimpleName()), "other")] += 1
+        for sample in samples:
+            by_class.update(map(type, sample._java_sample.query.evidence.allNeuronsTopologic))
+    counts = collections.Counter({role: 0 for role in ROLES})
+    for java_class, n in by_class.items():  # one call into Java per class, not per neuron
+        counts[ROLE_OF_CLASS.get(str(java_class.class_.getSimpleName()), "other")] += n
     out = {role: counts[role] for role in ROLES}
     out["total"] = sum(counts.values())
     return out
