@@ -484,7 +484,7 @@ def run_command(run, experiment: dict, config: dict) -> str:
 
     from gnnlift import matrix
 
-    overrides = [*matrix.overrides(run, experiment, config), f"resources={config['resources']}"]
+    overrides = matrix.workflow_overrides(run, experiment, config)
     return shlex.join(["python", "-m", "gnnlift.run", f"hydra.run.dir={config['results']}/runs/{run.path}", *overrides])
 
 
@@ -496,8 +496,7 @@ def job_command(runs: list, config: dict) -> str:
 
     words = ["python", "-m", "gnnlift.run.group"]
     for run, experiment in runs:
-        words += ["--run", f"{config['results']}/runs/{run.path}", *matrix.overrides(run, experiment, config)]
-        words.append(f"resources={config['resources']}")
+        words += ["--run", f"{config['results']}/runs/{run.path}", *matrix.workflow_overrides(run, experiment, config)]
     return shlex.join(words)
 
 

@@ -212,6 +212,11 @@ def overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:
     ]
 
 
+def workflow_overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:
+    """The overrides the workflow gives a run: :func:`overrides`, then the config's resources folder."""
+    return [*overrides(run, experiment, config), f"resources={config['resources']}"]
+
+
 @dataclass(frozen=True)
 class Plan:
     """What the workflow makes under one config: datasets, runs, lifting statistics, tables, figures."""

@@ -81,9 +81,9 @@ def job_arguments(experiment, model):
         runs = PLAN.job_runs(experiment, model, wildcards.dataset)
         if not runs:
             raise ValueError(f"no run of {experiment}/{model}/{wildcards.dataset} is in the experiment matrix")
-        overrides = lambda run, spec: [*matrix.overrides(run, spec, config), f"resources={RESOURCES}"]
         return " ".join(
-            f"--run {RESULTS}/runs/{run.path} " + " ".join(f"'{o}'" for o in overrides(run, spec)) for run, spec in runs
+            f"--run {RESULTS}/runs/{run.path} " + " ".join(f"'{o}'" for o in matrix.workflow_overrides(run, spec, config))
+            for run, spec in runs
         )
 
     return arguments
