@@ -2,7 +2,8 @@
 
 The torch loop (:mod:`gnnlift.run.train`), the native kernels (:mod:`gnnlift.engine.kernels`)
 and NeuraLogic (:mod:`gnnlift.variants.neuralogic.engine`) each implement every loss and
-optimizer named here, with torch's defaults.
+optimizer named here, with torch's defaults; ``tests/test_protocol_backends.py`` holds them to
+these names.
 """
 
 from __future__ import annotations

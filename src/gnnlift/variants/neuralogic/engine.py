@@ -11,7 +11,7 @@ import collections
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +51,20 @@ class NeuralogicConfig:
     log_level: str | None = None  # Java log level shown on stderr (INFO, FINE…); None: silent
     threads: int = 1
     seed: int = 0
+
+
+def optimizer_classes() -> dict[str, type]:
+    """The optimizers of :mod:`gnnlift.protocol`, in NeuraLogic."""
+    from neuralogic.nn.optim import SGD, Adam
+
+    return {"adam": Adam, "sgd": SGD}
+
+
+def loss_functions() -> dict[str, Callable[[], object]]:
+    """The losses of :mod:`gnnlift.protocol`, in NeuraLogic: each makes its error function."""
+    from neuralogic.nn.loss import MSE, CrossEntropy
+
+    return {"bce": lambda: CrossEntropy(with_logits=False), "mse": MSE}
 
 
 def count_neurons(samples: Sequence, shared: bool = False) -> dict[str, int]:
@@ -115,11 +129,8 @@ class NeuralogicModel:
 
     def settings(self, lifting: bool):
         from neuralogic.core import Settings
-        from neuralogic.nn.loss import MSE, CrossEntropy
-        from neuralogic.nn.optim import SGD, Adam
 
-        optimizers = {"adam": Adam, "sgd": SGD}
-        losses = {"bce": lambda: CrossEntropy(with_logits=False), "mse": MSE}
+        optimizers, losses = optimizer_classes(), loss_functions()
         if self.config.optimizer not in optimizers or self.config.loss not in losses:
             raise ValueError(f"variant=neuralogic: no {self.config.optimizer} optimizer or {self.config.loss} loss")
         settings = Settings(
