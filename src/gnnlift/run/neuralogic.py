@@ -90,7 +90,6 @@ def run_neuralogic(
     if built.reused:
         net.restart_training()
         net.load_canonical(weights)
-    template_seconds, build_seconds, built_count_seconds, count_seconds = seconds
     if not count:
         uncompressed = None if lifting else built_counts
 
@@ -108,18 +107,11 @@ def run_neuralogic(
         evaluation=evaluation,
         eval_seconds=eval_seconds,
         one_off={
-            "template": template_seconds,
-            "prepare_samples": build_seconds,  # facts, grounding, neuralization (and compression when on)
-            "count_built": built_count_seconds,  # the built network's neurons, by role
-            "count_uncompressed": count_seconds,
+            **seconds,
             "lift": None,  # our lifting: none
             "collate_fixed": 0.0,  # NeuraLogic takes its samples as they are
         },
-        reused={
-            step: built.made_by
-            for step, spent in zip(BUILD_STEPS, seconds, strict=True)
-            if built.reused and spent is not None
-        },
+        reused={step: built.made_by for step, spent in seconds.items() if built.reused and spent is not None},
         graph={"neurons": (uncompressed or built_counts)["total"]},
         neuralogic={
             "lifting": lifting,
@@ -137,17 +129,15 @@ def run_neuralogic(
     )
 
 
-BUILD_STEPS = ("template", "prepare_samples", "count_built", "count_uncompressed")  # the seconds _build returns
-
-
 def _build(model: str, model_cfg, dims, config, data, count: bool, weights: dict | None) -> tuple:
     """A built network and its samples: (model, samples, counts, uncompressed counts, seconds).
 
     ``weights`` (canonical ones, or None for NeuraLogic's own) are written in before grounding.
 
-    The seconds are those of the template (the JVM's start included, for the first build of a
-    process), of building the samples, of counting the built network's neurons, and of counting
-    the uncompressed network (None if not).
+    The seconds, by step: ``template`` (the JVM's start included, for the first build of a
+    process), ``prepare_samples`` (facts, grounding, neuralization, and compression when on),
+    ``count_built`` (the built network's neurons, by role) and ``count_uncompressed`` (None if not
+    counted).
     """
     start = time.perf_counter()
     net = NeuralogicModel(model, model_cfg, dims, config)
@@ -161,7 +151,13 @@ def _build(model: str, model_cfg, dims, config, data, count: bool, weights: dict
     counts = count_neurons(samples, not isinstance(data, GraphSet))
     built_count_seconds = time.perf_counter() - start
     uncompressed, count_seconds = net.uncompressed_counts(data) if count else (None, None)
-    return net, samples, counts, uncompressed, (template_seconds, build_seconds, built_count_seconds, count_seconds)
+    seconds = {
+        "template": template_seconds,
+        "prepare_samples": build_seconds,
+        "count_built": built_count_seconds,
+        "count_uncompressed": count_seconds,
+    }
+    return net, samples, counts, uncompressed, seconds
 
 
 def epoch_orders(train: np.ndarray, protocol: Protocol, epochs: int, seed: int) -> tuple[list[np.ndarray], int]:
