@@ -99,28 +99,35 @@ def test_run_row_reads_backend_and_executed_graph_and_tolerates_old_metrics(tmp_
     assert old["backend"] == "torch" and old["neurons_executed"] is None and old["jit_compile_seconds"] is None
 
 
-def test_table1_speedups_beside_the_papers_with_compression(tmp_path):
+def test_table1_speedups_pair_the_papers_engines_with_the_papers_ratios(tmp_path):
     _, table = summaries.table1(table1_runs(tmp_path), PAPER["table1"])
     row = table.set_index(["protocol", "faster", "slower"])
     native = row.loc[("paper", "lifted-native", "plain-native")]
-    assert native["speedup"] == 3.0 and native["paper (batch 1)"] == 3.0
-    assert native["compression"] == pytest.approx(4000 / 300, abs=0.01)
-    assert row.loc[("paper", "lifted-native", "pyg"), "paper (batch 1)"] == pytest.approx(12.96)
+    assert native["speedup"] == 3.0 and native["comparison"] == speed.BEYOND
+    assert pd.isna(native["paper (batch 1)"])  # the paper's lifting/LRNN ratio is NeuraLogic on/off
+    assert native[speed.COMPRESSION] == pytest.approx(4000 / 300, abs=0.01)
+    assert pd.isna(row.loc[("paper", "lifted-native", "pyg"), "paper (batch 1)"])
     assert row.loc[("paper", "lifted-native", "dgl"), "speedup"] == 40.0
     assert pd.isna(row.loc[("paper", "lifted-native", "neuralogic"), "paper (batch 1)"])
-    assert row.loc[("paper", "neuralogic", "neuralogic-off"), "speedup"] == 3.0
+    own = row.loc[("paper", "neuralogic", "neuralogic-off")]
+    assert own["speedup"] == 3.0 and own["paper (batch 1)"] == 3.0 and own["comparison"] == speed.LIKE_FOR_LIKE
+    assert row.loc[("paper", "neuralogic", "pyg"), "paper (batch 1)"] == pytest.approx(12.96)
+    assert row.loc[("paper", "neuralogic", "pyg"), "speedup"] == pytest.approx(2.0 / 0.3, abs=0.01)
+    assert row.loc[("paper", "neuralogic", "dgl"), "paper (batch 1)"] == pytest.approx(93.0)
+    assert pd.isna(row.loc[("batched", "neuralogic", "pyg"), "paper (batch 1)"])
     assert pd.isna(row.loc[("batched", "lifted-native", "plain-native"), "paper (batch 1)"])
-    assert pd.isna(row.loc[("paper", "lifted-native", "pyg"), "compression"])
+    assert pd.isna(row.loc[("paper", "lifted-native", "pyg"), speed.COMPRESSION])
     assert ("paper", "lifted", "plain") not in row.index  # no torch runs here
+    assert set(table["n (runs×epochs)"]) == {"1×1 / 1×1"}
 
 
 def test_the_speedup_line_follows_the_numbers(tmp_path):
     fast = markdown.section_table1(table1_runs(tmp_path / "a"), PAPER)
     slow = markdown.section_table1(table1_runs(tmp_path / "b", plain_native=1.0), PAPER)
     line = "- paper (batch 1), lifted-native over plain-native: gcn "
-    assert f"{line}3.00x (paper 3.00x; compression 13.3x)." in fast
-    assert f"{line}5.00x (paper 3.00x; compression 13.3x)." in slow
-    assert "reaches the paper's lifting/LRNN ratio for 1 of 1 models" in fast
+    assert f"{line}3.00x faster [3.00, 3.00] (n 1×1 / 1×1; compression 13.3x)." in fast
+    assert f"{line}5.00x faster [5.00, 5.00] (n 1×1 / 1×1; compression 13.3x)." in slow
+    assert "NeuraLogic (the paper's engine) meets or beats the paper's ratio of the same engines in 1 of 3" in fast
     assert "0.225–0.225 times its compression ratio" in fast and "0.375–0.375 times" in slow
     assert "neuralogic 0.300 s (compression off 0.900 s, so its own lifting gains 3.00x)" in fast
     assert "per-operation overhead" not in fast  # no fixed prose about what the numbers should show
@@ -133,7 +140,7 @@ def test_compression_falls_back_and_is_blank_with_a_footnote_when_missing(tmp_pa
     ]
     runs = collect.runs_table(paths)
     _, table = summaries.table1(runs, PAPER["table1"])
-    assert table.loc[0, "compression"] == pytest.approx(4000 / 200, abs=0.01)  # grounded / one-off lifted graph
+    assert table.loc[0, speed.COMPRESSION] == pytest.approx(4000 / 200, abs=0.01)  # grounded / one-off lifted graph
     bare = table1_runs(tmp_path / "bare", executed=False)
     bare = bare.assign(neurons_raw=float("nan"))
     text = markdown.section_table1(bare, PAPER)
@@ -201,7 +208,7 @@ def test_report_from_tables_old_and_new(tmp_path):
     older = older.replace({"variant": {"lifted-native": "lifted", "plain-native": "plain"}})
     older.to_csv(tables / "table1.csv", index=False)
     text = markdown.write_report(tables, figures, None, REPO / "config" / "paper.yaml", tmp_path / "r.md")
-    assert "- paper (batch 1), lifted over plain: gcn 3.00x (paper 3.00x)." in text
+    assert "- paper (batch 1), lifted over plain: gcn 3.00x faster [3.00, 3.00] (n 1×1 / 1×1)." in text
     assert "Compression is blank" in text
 
 

@@ -46,6 +46,14 @@ def times(value, digits: int = 3) -> str:
     return DASH if missing(value) else f"{sig(value, digits)}x"
 
 
+def faster(value, digits: int = 3) -> str:
+    """A speedup as words: ``3.16x faster``, or below 1 the inverse, ``1.14x slower``."""
+    if missing(value):
+        return DASH
+    value = float(value)
+    return f"{sig(value, digits)}x faster" if value >= 1 else f"{sig(1 / value, digits)}x slower"
+
+
 def cell(value) -> str:
     """One table cell: booleans as yes/no, integral numbers as counts, other numbers to 3 digits."""
     if missing(value):

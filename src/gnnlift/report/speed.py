@@ -10,15 +10,33 @@ import math
 import numpy as np
 import pandas as pd
 
+from gnnlift.report import interval
+
 NATIVE = "-native"
 OURS = ("lifted-native", "lifted")  # our lifted variants that Table 1 compares, native first
 OTHERS = ("pyg", "dgl", "neuralogic")  # compared with each of ours
 # NeuraLogic with and without its compression: the paper's "Lifting" and "LRNN" columns.
 NEURALOGIC_PAIR = ("neuralogic", "neuralogic-off")
-# The paper's column that each slower variant stands for, against its "lifted" (NeuraLogic with
-# compression): NeuraLogic off is its LRNN column; our lifted over NeuraLogic has no counterpart.
-PAPER_COLUMN = {"plain": "plain", "plain-native": "plain", "pyg": "pyg", "dgl": "dgl", "neuralogic-off": "plain"}
-SPEEDUP_COLUMNS = ["protocol", "model", "faster", "slower", "speedup", "paper (batch 1)", "compression"]
+# The paper's Table 1 times its own engine (NeuraLogic) with compression ("lifted") and without
+# ("plain"), PyG and DGL. A ratio of ours pairs the same engines: NeuraLogic on over each slower
+# variant below, the paper's column of that variant beside it.
+PAPER_ENGINE = "neuralogic"
+PAPER_COLUMN = {"neuralogic-off": "plain", "pyg": "pyg", "dgl": "dgl"}
+LIKE_FOR_LIKE = "paper's engines"
+BEYOND = "ours, beyond the paper"
+COMPRESSION = "compression (neurons + edges)"
+SPEEDUP_COLUMNS = [
+    "protocol",
+    "model",
+    "faster",
+    "slower",
+    "speedup",
+    "95% interval",
+    "n (runs×epochs)",
+    "paper (batch 1)",
+    "comparison",
+    COMPRESSION,
+]
 
 
 def base(label: str) -> str:
@@ -83,25 +101,35 @@ def compression(cell: pd.DataFrame, lifted: str) -> float | None:
     return plain / small if plain and small else None
 
 
-def _paper_ratio(paper: dict, model: str, fast: str, slow: str) -> float | None:
+def _paper_ratio(paper: dict, model: str, slow: str) -> float | None:
     theirs = paper.get(model, {})
-    return round(theirs[slow] / theirs[fast], 2) if fast in theirs and slow in theirs and theirs[fast] else None
+    column = PAPER_COLUMN.get(slow)
+    lifted = theirs.get("lifted")
+    return round(theirs[column] / lifted, 2) if column in theirs and lifted else None
+
+
+def pairs() -> list[tuple[str, str]]:
+    """(faster, slower) variant pairs a speedup is reported for: the paper's engine over each of the
+    paper's other columns, then each of our lifted variants over plain (same backend) and every peer."""
+    paper = [(PAPER_ENGINE, slow) for slow in PAPER_COLUMN]
+    return paper + [(ours, other) for ours in OURS for other in (plain_of(ours), *OTHERS)]
 
 
 def speedups(runs: pd.DataFrame, paper: dict) -> pd.DataFrame:
-    """Per protocol and model: each of our lifted variants over plain (same backend), PyG, DGL and
-    NeuraLogic, and NeuraLogic on over off, beside the paper's ratio (batch 1 only) and, for lifted
-    over plain, the compression ratio of neurons + edges."""
-    means = runs.groupby(["protocol", "model", "variant"])["epoch_seconds_median"].mean()
+    """Per protocol and model, each pair of :func:`pairs` that ran: the speedup (mean epoch of slower /
+    of faster) with its 95% bootstrap interval and measurement counts, the paper's ratio of the same
+    engines (NeuraLogic's rows, batch 1 only), and for lifted over plain the compression ratio of
+    neurons + edges. ``comparison`` says whether a row pairs the paper's engines or goes beyond it."""
     rows = []
     for (protocol, model), cell in runs.groupby(["protocol", "model"]):
-        times = means.loc[(protocol, model)]
-        pairs = [(ours, other) for ours in OURS for other in (plain_of(ours), *OTHERS)]
-        for fast, slow in [*pairs, NEURALOGIC_PAIR]:
-            if fast not in times or slow not in times or not times[fast] > 0:
+        by_variant = dict(tuple(cell.groupby("variant")))
+        for fast, slow in pairs():
+            if fast not in by_variant or slow not in by_variant:
                 continue
-            column = PAPER_COLUMN.get(slow)
-            theirs = _paper_ratio(paper, model, "lifted", column) if protocol == "paper" and column else None
+            ratio = interval.speedup(by_variant[slow], by_variant[fast])
+            if ratio is None:
+                continue
+            like = fast == PAPER_ENGINE
             lifted_over_plain = slow == plain_of(fast) and fast in OURS
             rows.append(
                 {
@@ -109,12 +137,17 @@ def speedups(runs: pd.DataFrame, paper: dict) -> pd.DataFrame:
                     "model": model,
                     "faster": fast,
                     "slower": slow,
-                    "speedup": round(times[slow] / times[fast], 2),
-                    "paper (batch 1)": theirs,
-                    "compression": _round(compression(cell, fast)) if lifted_over_plain else None,
+                    "speedup": round(ratio.value, 2),
+                    "95% interval": ratio.interval(),
+                    "n (runs×epochs)": ratio.n,
+                    "paper (batch 1)": _paper_ratio(paper, model, slow) if like and protocol == "paper" else None,
+                    "comparison": LIKE_FOR_LIKE if like else BEYOND,
+                    COMPRESSION: _round(compression(cell, fast)) if lifted_over_plain else None,
+                    "low": ratio.low,
+                    "high": ratio.high,
                 }
             )
-    return pd.DataFrame(rows, columns=SPEEDUP_COLUMNS)
+    return pd.DataFrame(rows, columns=[*SPEEDUP_COLUMNS, "low", "high"])
 
 
 def _round(value: float | None) -> float | None:
