@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gnnlift.report.fmt import sig
+from gnnlift.report.fmt import faster, sig
 
 DRAWS = 2000
 LEVEL = 0.95
@@ -92,6 +92,17 @@ class Speedup:
     def interval(self, digits: int = 3) -> str:
         """``[low, high]`` to ``digits`` significant digits."""
         return f"[{sig(self.low, digits)}, {sig(self.high, digits)}]"
+
+    def words(self, digits: int = 3) -> str:
+        """``3.16x faster [2.90, 3.40]``, or below 1 the inverse, ``1.14x slower [1.05, 1.25]``."""
+        return words(self.value, self.low, self.high, digits)
+
+
+def words(value: float, low: float, high: float, digits: int = 3) -> str:
+    """A speedup and its interval as words; below 1 both are inverted, so they read as how much slower."""
+    if value >= 1:
+        return f"{faster(value, digits)} [{sig(low, digits)}, {sig(high, digits)}]"
+    return f"{faster(value, digits)} [{sig(1 / high, digits)}, {sig(1 / low, digits)}]"
 
 
 def speedup(slower: pd.DataFrame, faster: pd.DataFrame, draws: int = DRAWS, seed: int = SEED) -> Speedup | None:
