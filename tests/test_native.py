@@ -368,3 +368,19 @@ def test_neuralogic_refuses_nodes_without_edges():
 
     with pytest.raises(ValueError, match="isolated has 2 nodes without edges in 2 graphs"):
         graph_dataset("gcn", graphs_with_isolated_nodes())
+
+
+def test_metrics_say_whether_the_kernels_were_compiled_cold_or_loaded_from_the_cache(prepared, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}  # an empty cache: the first run compiles
+    cold = []
+    for name in ("first", "second"):
+        out = tmp_path / name
+        args = [sys.executable, "-m", "gnnlift.run", "model=gcn", "dataset=mutag", "variant=lifted", "backend=native"]
+        args += [f"resources={prepared}", "quiet=true", "epochs=2", "warmup=1", f"hydra.run.dir={out}"]
+        subprocess.run(args, env=env, check=True, capture_output=True)
+        cold.append(json.loads((out / "metrics.json").read_text())["graph"]["native"]["jit_cold"])
+    assert cold == [True, False]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from gnnlift.report import collect, findings, fmt, interval, markdown, notpaying, speed
+from gnnlift.report import breakeven, collect, findings, fmt, interval, markdown, notpaying, speed
 
 REPO = Path(__file__).resolve().parents[1]
 PAPER = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
@@ -119,3 +119,26 @@ def test_a_table_without_epoch_seconds_still_gets_a_speedup(tmp_path):
     ratio = interval.speedup(runs[runs.variant == "plain-native"], runs[runs.variant == "lifted-native"])
     assert ratio.value == pytest.approx(3.0) and ratio.n == "3×1 / 3×1"
     assert pd.isna(speed.speedups(runs.iloc[0:0], {}).get("speedup")).all()
+
+
+def test_break_even_counts_a_cold_compile_at_the_cached_cost_and_shows_it_apart():
+    cell = {"experiment": "scaling", "model": "gcn", "dataset": "mutag", "protocol": "paper"}
+    runs = pd.DataFrame(
+        [
+            cell | {"variant": "lifted-native", "one_off_seconds": 6.0, "epoch_seconds_median": 0.10}
+            | {"jit_compile_seconds": 5.8, "jit_cold": True},
+            cell | {"variant": "plain-native", "one_off_seconds": 0.3, "epoch_seconds_median": 0.12}
+            | {"jit_compile_seconds": 0.12, "jit_cold": False},
+        ]
+    )  # fmt: skip
+    row = breakeven.table(runs).iloc[0]
+    assert row["pays off after"] == "1 epoch"  # (6.0 - 5.68) - 0.3 = 0.02 s more once, 0.02 s saved an epoch
+    assert row["cold compile s (apart)"] == pytest.approx(5.68)
+    assert row["one-off s (lifted)"] == pytest.approx(0.32)
+    unknown = runs.drop(columns="jit_cold")  # tables from before the flag: as recorded
+    assert breakeven.table(unknown).iloc[0]["pays off after"] == "285 epochs"
+    text = markdown.jit_line(runs)
+    assert (
+        "loaded them from numba's cache in 1 runs (median 0.120 s); compiled them cold in 1 runs (median 5.80 s)"
+        in text
+    )

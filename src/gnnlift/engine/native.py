@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from numba.core.dispatcher import Dispatcher
 
 from gnnlift.engine import kernels as K
 from gnnlift.engine.flat import FlatGraph, ParamLayout, UnsupportedGraph, flatten_samples, flatten_units
@@ -49,6 +50,7 @@ class NativeProgram:
     layout: ParamLayout
     theta: np.ndarray
     state: OptimizerState = field(init=False)
+    jit_cold: bool | None = field(default=None, init=False)  # set by compile()
 
     def __post_init__(self):
         self.theta = np.ascontiguousarray(self.theta, dtype=self.flat.val.dtype)
@@ -91,14 +93,26 @@ class NativeProgram:
         return losses
 
     def compile(self, targets: np.ndarray, loss: str, optimizer: str) -> float:
-        """Compile (or load from numba's cache) the kernels for this dtype; the seconds it took."""
+        """Compile (or load from numba's cache) the kernels for this dtype; the seconds it took.
+
+        ``self.jit_cold`` then says whether any kernel was compiled rather than loaded from the cache.
+        """
+        misses = compiled_signatures()
         start = time.perf_counter()
         self.train(np.zeros(1, np.int64), np.zeros(0, np.int64), targets, loss, optimizer, 0.0)
         K.forward_backward(
             *self.flat.arrays(), self.flat.units[:0], self.flat.out_pos[:0], self.theta, self.flat.val,
             self.gval, self.gtheta, np.zeros(0, self.dtype),
         )  # fmt: skip
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        self.jit_cold = compiled_signatures() > misses
+        return seconds
+
+
+def compiled_signatures() -> int:
+    """How many kernel signatures this process compiled instead of loading them from numba's cache."""
+    kernels = [f for f in vars(K).values() if isinstance(f, Dispatcher)]
+    return sum(sum(f.stats.cache_misses.values()) for f in kernels)
 
 
 def program(flat: FlatGraph, layout: ParamLayout, weights: Mapping[str, torch.Tensor]) -> NativeProgram:

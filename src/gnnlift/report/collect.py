@@ -202,6 +202,7 @@ def run_row(path: Path) -> dict:
         "lift_seconds_per_batch_total": (lifting.get("per_batch") or {}).get("seconds"),
         "prepare_seconds": seconds.get("prepare_samples"),
         "jit_compile_seconds": seconds.get("jit_compile"),
+        "jit_cold": (graph.get("native") or {}).get("jit_cold"),
         "device": env.get("device") or "cpu",
         "one_off_seconds": one_off_total(seconds),
         "threads": env.get("threads"),

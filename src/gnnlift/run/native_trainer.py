@@ -75,7 +75,7 @@ class NativeTrainer:
             graph = self.samples.collate([self.samples[j] for j in first])
             prog = self._program(flatten_units([graph], [first], self.layout, self.dtype))
         self.one_off["jit_compile"] = prog.compile(self.targets, self.protocol.loss, self.protocol.optimizer)
-        self.executed = {"neurons": prog.flat.neurons, "edges": prog.flat.edges}
+        self.executed = {"neurons": prog.flat.neurons, "edges": prog.flat.edges, "jit_cold": prog.jit_cold}
 
     def run(
         self, train: np.ndarray, epochs: int, warmup: int, seed: int, progress: Callable[[Epoch], None] | None = None
