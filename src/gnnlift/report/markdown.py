@@ -55,6 +55,7 @@ def section_table1(runs: pd.DataFrame, paper: dict) -> str:
         "Ours (seconds, mean ± std over seeds of each run's median epoch; a -native label is our engine on "
         "the native backend, no suffix the torch backend):\n",
         table(times_),
+        "\n" + summaries.measurements(runs, ["protocol", "model"]),
         "\nThe paper's (batch size 1, its own machine; Lifting and LRNN are NeuraLogic with and without "
         "compression):\n",
         table(theirs),
@@ -314,7 +315,20 @@ def section_precision(runs: pd.DataFrame) -> str:
             f"{count(few.clashes)} clashes, at {int(many.digits)} digits {count(many.neurons_lifted)} and "
             f"{count(many.clashes)} (plain {count(few['plain neurons'])})."
         )
-    return "## Precision sweep (paper Fig. 3a/4)\n\n" + table(summary) + "\n\nReading:\n\n" + "\n".join(lines) + "\n"
+    counted = (
+        "\n\nNeurons here are our count: the vector neurons of the grounded graph, one per node of a level "
+        "(`neurons_lifted`: after value lifting, `plain neurons`: before). The lossless section counts the same "
+        "graphs as NeuraLogic counts them (fact, atom, rule and aggregation neurons unfolded), so its numbers "
+        "for the same model and dataset are larger."
+    )
+    return (
+        "## Precision sweep (paper Fig. 3a/4)\n\n"
+        + table(summary)
+        + counted
+        + "\n\nReading:\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
 
 
 def section_clashes(frame: pd.DataFrame) -> str:
@@ -343,7 +357,8 @@ def section_compression(frame: pd.DataFrame) -> str:
     by_model = frame.groupby(["model", "lifting_scope"])["ratio_neurons"].median().unstack("lifting_scope")
     by_model.columns = [f"scope {c}" for c in by_model.columns]
     return (
-        f"## Compression across molecule datasets\n\nMedian compression ratio (neurons raw / lifted) over "
+        f"## Compression across molecule datasets\n\nMedian compression of neurons (our count: vector neurons of the "
+        f"grounded graph / of the lifted graph, exact detection) over "
         f"{frame.dataset.nunique()} datasets:\n\n"
         + table(by_model.reset_index())
         + "\n\n<details><summary>Every dataset</summary>\n\n"
@@ -363,10 +378,11 @@ def section_scaling(runs: pd.DataFrame, title: str = "Scope and batch size") -> 
         f"Device: {_devices(runs)}.\n",
         "Epoch time (s) by batch size; a -native label is the native backend, no suffix the torch backend:\n",
         table(summaries.scaling_times(runs)),
-        "\nSpeedup of each lifted variant (above 1: lifting is faster). vs plain is plain on the same backend, "
-        "vs torch the same lifted variant on the torch backend. Scope dataset runs a batch on the part of "
-        "the dataset-wide lifted graph its outputs need:\n",
-        table(summaries.scaling(runs), note=f"{DASH}: that variant did not run at this batch size."),
+        "\n" + summaries.measurements(runs.assign(size=runs["batch_size"].fillna(-1)), ["model", "size"]),
+        "\nSpeedup of each lifted variant over plain on its backend, PyG, DGL and (native rows) the same lifted "
+        "variant on torch, with its 95% bootstrap interval and the runs × timed epochs behind each side. Scope "
+        "dataset runs a batch on the part of the dataset-wide lifted graph its outputs need:\n",
+        table(summaries.scaling_speedups(runs)),
     ]
     reading = scaling_reading(runs)
     if reading:

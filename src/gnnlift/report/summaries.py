@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from gnnlift.report import speed
+from gnnlift.report import interval, speed
 from gnnlift.report.fmt import DASH, sig
 
 VARIANT_ORDER = [
@@ -49,6 +49,16 @@ def epoch_times(runs: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     """Mean ± std over seeds (and folds) of the median epoch time, variants as columns."""
     table = runs.groupby([*index, "variant"])["epoch_seconds_median"].apply(mean_std).unstack("variant")
     return table[ordered(table.columns)].reset_index()
+
+
+def measurements(runs: pd.DataFrame, index: list[str]) -> str:
+    """How many runs × timed epochs stand behind each cell of an epoch-time table, as a sentence."""
+    counts = [interval.count(interval.per_run(cell)) for _, cell in runs.groupby([*index, "variant"])]
+    if not counts:
+        return ""
+    shown = sorted(set(counts), key=lambda c: tuple(int(x) for x in c.replace("–", "×").split("×")))
+    cells = f"{len(counts)} cells"
+    return f"Behind each cell, runs × timed epochs: {', '.join(shown)} ({cells})."
 
 
 def table1(runs: pd.DataFrame, paper: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -168,6 +178,26 @@ def scaling(runs: pd.DataFrame) -> pd.DataFrame:
             entry.update({f"vs {k}": row[v] / row[lifted] for k, v in others.items() if v in row})
             rows.append(entry)
     return pd.DataFrame(rows)
+
+
+def scaling_speedups(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per model and batch size, each lifted variant over plain on its backend, PyG, DGL and (native) itself
+    on torch: the speedup as words with its 95% interval, and the runs × timed epochs behind it."""
+    runs = runs.assign(size=_batch(runs))
+    rows = []
+    for (model, size), cell in runs.groupby(["model", "size"]):
+        by_variant = dict(tuple(cell.groupby("variant")))
+        for lifted in [v for v in ordered(by_variant) if v.startswith("lifted")]:
+            others = [speed.plain_of(lifted), "pyg", "dgl"]
+            others += [speed.base(lifted)] if speed.backend(lifted) == "native" else []
+            for other in [o for o in others if o in by_variant]:
+                ratio = interval.speedup(by_variant[other], by_variant[lifted])
+                if ratio is not None:
+                    rows.append(
+                        {"model": model, "batch": _batch_label(size), "lifted": lifted, "over": other}
+                        | {"speedup (95% interval)": ratio.words(), "n (runs×epochs)": ratio.n}
+                    )
+    return pd.DataFrame(rows, columns=["model", "batch", "lifted", "over", "speedup (95% interval)", "n (runs×epochs)"])
 
 
 def compression(table: pd.DataFrame) -> pd.DataFrame:
