@@ -142,3 +142,13 @@ def test_break_even_counts_a_cold_compile_at_the_cached_cost_and_shows_it_apart(
         "loaded them from numba's cache in 1 runs (median 0.120 s); compiled them cold in 1 runs (median 5.80 s)"
         in text
     )
+
+
+def test_the_spread_of_timed_epochs_is_explained_from_their_order(tmp_path):
+    warming = [run(tmp_path / "w", "neuralogic", [5.0, 0.4, 0.35, 0.3, 0.2, 0.15, 0.12], seed=s) for s in (0, 1)]
+    spiky = [run(tmp_path / "s", "neuralogic-off", [5.0, 0.2, 0.2, 0.6, 0.2, 0.2, 0.2], seed=s) for s in (0, 1)]
+    steady = [run(tmp_path / "f", "pyg", [5.0, 1.0, 1.01, 0.99, 1.0, 1.0, 1.0], seed=s) for s in (0, 1)]
+    lines = markdown.spread_lines(collect.runs_table(warming + spiky + steady))
+    assert len(lines) == 2  # pyg varies by under 10%
+    assert lines[0].startswith("- neuralogic: timed epochs vary by") and "still warming up (JIT)" in lines[0]
+    assert lines[1].startswith("- neuralogic-off:") and "slowest epoch takes 3.00x its median" in lines[1]

@@ -116,3 +116,16 @@ def speedup(slower: pd.DataFrame, faster: pd.DataFrame, draws: int = DRAWS, seed
     low, high = np.percentile(ratios, [tail, 100 - tail])
     value = mean_median(slower) / mean_median(faster)
     return Speedup(value, float(low), float(high), count(slow), count(fast))
+
+
+def spread(runs: pd.DataFrame) -> tuple[float, float, float] | None:
+    """How a variant's timed epochs vary within its runs: the median coefficient of variation, the median
+    ratio of the later half's median epoch to the earlier half's (below 1: still speeding up, as a JIT warms),
+    and the median ratio of the slowest epoch to the run's median (isolated slow epochs, as a collector's)."""
+    samples = [s for s in per_run(runs) if len(s) >= 2]
+    if not samples:
+        return None
+    cv = [float(np.std(s) / np.mean(s)) for s in samples if np.mean(s) > 0]
+    halves = [float(np.median(s[len(s) // 2 :]) / np.median(s[: len(s) // 2])) for s in samples if np.median(s) > 0]
+    peaks = [float(np.max(s) / np.median(s)) for s in samples if np.median(s) > 0]
+    return float(np.median(cv)), float(np.median(halves)), float(np.median(peaks))

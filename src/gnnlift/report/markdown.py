@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from gnnlift import atomic, experiments
-from gnnlift.report import breakeven, cost, findings, notpaying, plots, provenance, speed, summaries
+from gnnlift.report import breakeven, cost, findings, interval, notpaying, plots, provenance, speed, summaries
 from gnnlift.report.fmt import DASH, count, faster, sig, table, times
 
 
@@ -107,10 +107,32 @@ def section_table1(runs: pd.DataFrame, paper: dict) -> str:
     reading = table1_reading(runs, speedups)
     if reading:
         text += ["\nReading:\n", *reading]
+    spread = spread_lines(runs)
+    if spread:
+        text += ["\nSpread of the timed epochs within a run, where above 10%:\n", *spread]
     text.append(step_cost_text(runs, "Table 1's plain and lifted runs, one point per model, protocol and variant"))
     text.append(jit_line(runs))
     text.append(_neuralogic_line(runs))
     return "\n".join(t for t in text if t) + "\n"
+
+
+def spread_lines(runs: pd.DataFrame, above: float = 0.1) -> list[str]:
+    """One line per variant whose timed epochs vary by more than ``above`` (coefficient of variation), with
+    what the epochs' order says of why: a trend down (a warming JIT) or isolated slow epochs."""
+    lines = []
+    for variant, group in runs.groupby("variant"):
+        measured = interval.spread(group)
+        if measured is None or measured[0] <= above:
+            continue
+        cv, later, peak = measured
+        if later < 0.9:
+            why = f"a run's later epochs take {sig(later)}x the time of its earlier ones: still warming up (JIT)"
+        elif peak > 1.5:
+            why = f"its slowest epoch takes {sig(peak)}x its median: isolated slow epochs (such as garbage collection)"
+        else:
+            why = "no trend and no isolated slow epoch: spread throughout"
+        lines.append(f"- {variant}: timed epochs vary by {cv:.0%} (median coefficient of variation over runs); {why}.")
+    return lines
 
 
 def jit_line(runs: pd.DataFrame) -> str:
