@@ -17,8 +17,32 @@ class ConfigError(ValueError):
     """A config that does not match the workflow's schema."""
 
 
+# More values than any experiment matrix needs: a config past it is refused before it is walked,
+# printed or validated (YAML aliases nested in aliases expand without bound, "billion laughs").
+MAX_VALUES = 200_000
+
+
+def count_values(value, limit: int = MAX_VALUES) -> int:
+    """The values (mappings, lists and scalars) in ``value`` as expanded, shared ones counted each time they
+    occur; counting stops past ``limit``."""
+    seen, stack = 0, [value]
+    while stack and seen <= limit:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, Mapping):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+    return seen
+
+
 def check(config: Mapping, schema_file: Path | str) -> None:
     """Raise :class:`ConfigError` with a few lines on the first way ``config`` breaks the schema."""
+    if count_values(config) > MAX_VALUES:
+        raise ConfigError(
+            f"config: more than {MAX_VALUES:,} values once YAML aliases are expanded; refused (a config file with "
+            "aliases nested in aliases?)"
+        )
     schema = yaml.safe_load(Path(schema_file).read_text())
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (list(e.absolute_path), e.validator))
