@@ -370,17 +370,30 @@ def test_neuralogic_refuses_nodes_without_edges():
         graph_dataset("gcn", graphs_with_isolated_nodes())
 
 
-def test_metrics_say_whether_the_kernels_were_compiled_cold_or_loaded_from_the_cache(prepared, tmp_path):
+def test_metrics_say_how_the_kernels_were_compiled_and_a_broken_cache_costs_one_line(prepared, tmp_path):
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}  # an empty cache: the first run compiles
-    cold = []
-    for name in ("first", "second"):
+    cache = tmp_path / "numba-cache"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}  # an empty cache: the first run compiles
+
+    def native_run(name: str) -> tuple[dict, str]:
         out = tmp_path / name
         args = [sys.executable, "-m", "gnnlift.run", "model=gcn", "dataset=mutag", "variant=lifted", "backend=native"]
         args += [f"resources={prepared}", "quiet=true", "epochs=2", "warmup=1", f"hydra.run.dir={out}"]
-        subprocess.run(args, env=env, check=True, capture_output=True)
-        cold.append(json.loads((out / "metrics.json").read_text())["graph"]["native"]["jit_cold"])
-    assert cold == [True, False]
+        done = subprocess.run(args, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads((out / "metrics.json").read_text())["graph"]["native"], done.stderr
+
+    first, _ = native_run("first")
+    second, quiet = native_run("second")
+    assert (first["jit_cold"], second["jit_cold"]) == (True, False)
+    assert first["jit_cache"] == second["jit_cache"] == "used" and not second["jit_disabled"]
+    assert "gnnlift:" not in quiet
+    for index in cache.rglob("*.nbi"):  # truncated, as a full disk or an interrupted write leaves it
+        index.write_bytes(b"")
+    broken, said = native_run("broken")
+    line = "gnnlift: numba's cache could not be used (EOFError: Ran out of input); compiling the native kernels"
+    assert said.count(line) == 1 and "Traceback" not in said
+    assert broken["jit_cache"].startswith("off: numba's cache could not be used (EOFError") and broken["jit_cold"]

@@ -16,7 +16,26 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit as _njit
+
+# Why the kernels run without numba's on-disk cache, where they do (None: the cache is in use).
+CACHE_OFF: str | None = None
+
+
+def njit(cache: bool = True):
+    """numba's ``njit``, cached on disk where numba can locate a cache folder; compiled per process where
+    it cannot (a read-only install with no writable home), which :data:`CACHE_OFF` records."""
+
+    def decorate(function):
+        global CACHE_OFF
+        try:
+            return _njit(cache=cache)(function)
+        except RuntimeError as exc:  # "cannot cache function ...: no locator available for file ..."
+            CACHE_OFF = f"numba finds no folder for its cache ({' '.join(str(exc).split())})"
+            return _njit(function)
+
+    return decorate
+
 
 # level kinds
 FACT, SUM, OUTER = 0, 1, 2

@@ -7,12 +7,15 @@ number of neurons; ``native`` visits every neuron and edge once per pass in comp
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from numba.core.caching import NullCache
+from numba.core.config import DISABLE_JIT
 from numba.core.dispatcher import Dispatcher
 
 from gnnlift.engine import kernels as K
@@ -97,22 +100,52 @@ class NativeProgram:
 
         ``self.jit_cold`` then says whether any kernel was compiled rather than loaded from the cache.
         """
+        if DISABLE_JIT:
+            print("gnnlift: NUMBA_DISABLE_JIT is set: the native kernels run as Python, far slower", file=sys.stderr)
         misses = compiled_signatures()
         start = time.perf_counter()
+        try:
+            self._first_calls(targets, loss, optimizer)
+        except Exception as exc:  # a truncated, stale or unwritable cache: compile without it, once
+            if K.CACHE_OFF is not None:
+                raise
+            without_cache(f"numba's cache could not be used ({type(exc).__name__}: {' '.join(str(exc).split())})")
+            self._first_calls(targets, loss, optimizer)
+        seconds = time.perf_counter() - start
+        self.jit_cold = compiled_signatures() > misses
+        return seconds
+
+    def _first_calls(self, targets: np.ndarray, loss: str, optimizer: str) -> None:
         self.train(np.zeros(1, np.int64), np.zeros(0, np.int64), targets, loss, optimizer, 0.0)
         K.forward_backward(
             *self.flat.arrays(), self.flat.units[:0], self.flat.out_pos[:0], self.theta, self.flat.val,
             self.gval, self.gtheta, np.zeros(0, self.dtype),
         )  # fmt: skip
-        seconds = time.perf_counter() - start
-        self.jit_cold = compiled_signatures() > misses
-        return seconds
+
+
+def without_cache(reason: str) -> None:
+    """Compile every kernel in this process from now on, never reading or writing numba's cache; one line says why."""
+    K.CACHE_OFF = reason[:300]
+    folders = sorted({kernel.stats.cache_path for kernel in _kernels() if kernel.stats.cache_path})
+    for kernel in _kernels():
+        kernel._cache = NullCache()
+    repair = f" (delete {', '.join(folders)} to rebuild it)" if folders else ""
+    print(f"gnnlift: {K.CACHE_OFF}; compiling the native kernels without it{repair}", file=sys.stderr, flush=True)
+
+
+def jit_state() -> dict:
+    """How this process runs the kernels, for metrics.json: numba's cache used or why not, and whether
+    ``NUMBA_DISABLE_JIT`` turned compiling off (the kernels then run as Python, far slower)."""
+    return {"jit_cache": "used" if K.CACHE_OFF is None else f"off: {K.CACHE_OFF}", "jit_disabled": bool(DISABLE_JIT)}
+
+
+def _kernels() -> list[Dispatcher]:
+    return [f for f in vars(K).values() if isinstance(f, Dispatcher)]
 
 
 def compiled_signatures() -> int:
     """How many kernel signatures this process compiled instead of loading them from numba's cache."""
-    kernels = [f for f in vars(K).values() if isinstance(f, Dispatcher)]
-    return sum(sum(f.stats.cache_misses.values()) for f in kernels)
+    return sum(sum(f.stats.cache_misses.values()) for f in _kernels())
 
 
 def program(flat: FlatGraph, layout: ParamLayout, weights: Mapping[str, torch.Tensor]) -> NativeProgram:

@@ -21,7 +21,14 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from gnnlift.engine.native import NativeProgram, ParamLayout, flatten_samples, flatten_units, numpy_dtype
+from gnnlift.engine.native import (
+    NativeProgram,
+    ParamLayout,
+    flatten_samples,
+    flatten_units,
+    jit_state,
+    numpy_dtype,
+)
 from gnnlift.protocol import Protocol
 from gnnlift.run.schedule import BatchPlan
 from gnnlift.run.train import Epoch
@@ -76,6 +83,7 @@ class NativeTrainer:
             prog = self._program(flatten_units([graph], [first], self.layout, self.dtype))
         self.one_off["jit_compile"] = prog.compile(self.targets, self.protocol.loss, self.protocol.optimizer)
         self.executed = {"neurons": prog.flat.neurons, "edges": prog.flat.edges, "jit_cold": prog.jit_cold}
+        self.executed |= jit_state()
 
     def run(
         self, train: np.ndarray, epochs: int, warmup: int, seed: int, progress: Callable[[Epoch], None] | None = None
