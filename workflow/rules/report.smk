@@ -63,6 +63,8 @@ rule figure:
             labels=figure_label,
         ),
         svg=f"{RESULTS}/report/figures/{{figure}}.svg",
+    params:
+        caption=lambda wildcards: experiments.get(wildcards.figure).caption,
     log:
         "logs/figure/{figure}.log",
     benchmark:
