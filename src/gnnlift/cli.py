@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("aggregate", help="one tidy CSV from runs' metrics.json or from compress JSON files")
     p.add_argument("--kind", choices=("runs", "compress"), required=True)
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--html", type=Path, help="also write the table as HTML (for the Snakemake report)")
+    p.add_argument("--html", type=Path, help="also write it as HTML, numbers as in report.md (Snakemake report)")
     p.add_argument("files", nargs="+", type=Path)
 
     p = sub.add_parser("figure", help="draw one experiment's figure from its tidy CSV")
@@ -399,12 +399,13 @@ def cmd_compress(args: argparse.Namespace) -> int:
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
     from gnnlift.atomic import write_text
+    from gnnlift.report import fmt
     from gnnlift.report.collect import compress_table, runs_table
 
     table = runs_table(args.files) if args.kind == "runs" else compress_table(args.files)
     write_text(args.out, table.to_csv(index=False))
     if args.html:
-        write_text(args.html, table.to_html(index=False, float_format=lambda x: f"{x:.6g}", border=0))
+        write_text(args.html, fmt.html(table, title=args.out.stem))
     print(f"{args.out}: {len(table)} rows from {len(args.files)} files")
     return 0
 

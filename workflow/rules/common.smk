@@ -147,6 +147,23 @@ def landing_page():
     return os.path.abspath(SUMMARY) if os.path.exists(SUMMARY) else "../report/workflow.rst"
 
 
+def in_report_order(names, name):
+    """A result's menu label in the HTML report: its place in ``names`` (the report's order) and its
+    name, so that the menu, which sorts labels as text, lists results in the order of report.md."""
+    width = len(str(len(names)))
+    return f"{names.index(name) + 1:0{width}d}. {name}"
+
+
+def table_label(name):
+    """The labels of one table in the HTML report's menu (Tables)."""
+    return {"table": in_report_order(experiments.tables(), name)}
+
+
+def figure_label(wildcards):
+    """The labels of one figure in the HTML report's menu (Figures)."""
+    return {"figure": in_report_order(experiments.names(), wildcards.figure)}
+
+
 def benchmark_files():
     """The benchmark file of every job the report comes after: what the reproduction cost."""
     return [

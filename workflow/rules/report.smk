@@ -13,7 +13,7 @@ rule aggregate_runs:
             f"{RESULTS}/tables/{{experiment}}.html",
             caption="../report/table.rst",
             category="Tables",
-            labels={"table": "{experiment}"},
+            labels=lambda wildcards: table_label(wildcards.experiment),
         ),
     log:
         "logs/aggregate/{experiment}.log",
@@ -35,7 +35,7 @@ rule aggregate_lifting:
             f"{RESULTS}/tables/{{table}}.html",
             caption="../report/table.rst",
             category="Tables",
-            labels={"table": "{table}"},
+            labels=lambda wildcards: table_label(wildcards.table),
         ),
     log:
         "logs/aggregate/{table}.log",
@@ -60,9 +60,11 @@ rule figure:
             f"{RESULTS}/report/figures/{{figure}}.png",
             caption="../report/figure.rst",
             category="Figures",
-            labels={"figure": "{figure}"},
+            labels=figure_label,
         ),
         svg=f"{RESULTS}/report/figures/{{figure}}.svg",
+    params:
+        caption=lambda wildcards: experiments.get(wildcards.figure).caption,
     log:
         "logs/figure/{figure}.log",
     benchmark:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as _html
 import math
 import re
 
@@ -101,3 +102,46 @@ def table(frame: pd.DataFrame, note: str = MISSING_NOTE) -> str:
     if (shown == DASH).to_numpy().any() and note:
         text += f"\n\n{note}"
     return text
+
+
+_HTML_STYLE = """
+body { margin: 0; padding: 0.75rem; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1e293b; }
+table { border-collapse: collapse; }
+th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e2e8f0; white-space: nowrap; }
+th { position: sticky; top: 0; background: #f1f5f9; text-align: left; }
+td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:hover { background: #f8fafc; }
+p { color: #475569; }
+"""
+
+
+NUMBER_LIST = re.compile(r"^\[\s*-?[\d.]+(?:[eE][-+]?\d+)?(?:\s*,\s*-?[\d.]+(?:[eE][-+]?\d+)?)*\s*\]$")
+
+
+def _listed(text: str) -> str:
+    """A list of numbers written as text (a loss curve: ``[0.6263881431023279, 0.58873]``) with each
+    number as :func:`cell` shows it (``[0.626, 0.589]``); any other text as it is."""
+    if not isinstance(text, str) or not NUMBER_LIST.match(text):
+        return text
+    return "[" + ", ".join(cell(float(v)) for v in text.strip("[] ").split(",")) + "]"
+
+
+def html(frame: pd.DataFrame, title: str, note: str = MISSING_NOTE) -> str:
+    """A standalone HTML page of the table, cells as in :func:`table`, lists of numbers too
+    (for the Snakemake report)."""
+    shown = pd.DataFrame({c: [_listed(v) for v in _column(frame[c])] for c in frame.columns}, columns=frame.columns)
+    number = {c: _right(frame[c], list(shown[c])) for c in frame.columns}
+
+    def row(tag: str, cells) -> str:
+        marked = [(' class="number"' if number[c] else "", _html.escape(str(v))) for c, v in cells]
+        return "<tr>" + "".join(f"<{tag}{cls}>{text}</{tag}>" for cls, text in marked) + "</tr>"
+
+    head = row("th", [(c, c) for c in frame.columns])
+    rows = shown.itertuples(index=False, name=None)
+    body = "\n".join(row("td", zip(frame.columns, values, strict=True)) for values in rows)
+    footnote = f"<p>{_html.escape(note)}</p>\n" if note and (shown == DASH).to_numpy().any() else ""
+    return (
+        f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{_html.escape(title)}</title>\n'
+        f"<style>{_HTML_STYLE}</style>\n</head>\n<body>\n<table>\n<thead>{head}</thead>\n<tbody>\n{body}\n</tbody>\n"
+        f"</table>\n{footnote}</body>\n</html>\n"
+    )

@@ -544,13 +544,23 @@ def write_report(
     return text
 
 
+LEAD_LINES = 3  # findings the HTML report's landing page opens with; the others are one click away
+
+
 def summary_rst(tables: Path, paper_file: Path, left_out: list[str] | None = None) -> str:
-    """The HTML report's landing page: the same findings as report.md opens with, in reStructuredText."""
+    """The HTML report's landing page, in reStructuredText: the same findings as report.md opens with.
+
+    The first LEAD_LINES findings are shown, the others folded under one line that opens them,
+    so that the page opens on about a screenful however many findings a run has.
+    """
     paper = yaml.safe_load(Path(paper_file).read_text())
     lines = findings.summary(read_tables(tables), paper)
     title = "gnnlift: what this run found"
     text = [title, "=" * len(title), ""]
-    text += lines or ["No experiment of this run has results to summarise."]
+    text += lines[:LEAD_LINES] or ["No experiment of this run has results to summarise."]
+    if rest := lines[LEAD_LINES:]:
+        fold = f"<details><summary>The other {len(rest)} finding{'s' if len(rest) > 1 else ''}</summary>"
+        text += ["", ".. raw:: html", "", f"   {fold}", "", *rest, "", ".. raw:: html", "", "   </details>"]
     text += ["", *[f"**Left out of this run:** {note}" for note in left_out or []]]
     text += ["", "Every table and figure, beside the paper's numbers: report.md (category Report)."]
     return "\n".join(text).rstrip() + "\n"
