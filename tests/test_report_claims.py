@@ -112,6 +112,7 @@ def test_where_lifting_does_not_pay_is_listed_with_its_reason(tmp_path):
 def test_below_one_reads_as_slower():
     assert fmt.faster(0.877) == "1.14x slower" and fmt.faster(3.16) == "3.16x faster" and fmt.faster(None) == "–"
     assert interval.words(0.5, 0.4, 0.625) == "2.00x slower [1.60, 2.50]"
+    assert interval.words(0.75, 0.3, 2.4) == "1.33x slower [from 2.40x faster to 3.33x slower]"
 
 
 def test_a_table_without_epoch_seconds_still_gets_a_speedup(tmp_path):

@@ -99,7 +99,11 @@ class Speedup:
 
 
 def words(value: float, low: float, high: float, digits: int = 3) -> str:
-    """A speedup and its interval as words; below 1 both are inverted, so they read as how much slower."""
+    """A speedup and its interval as words: ``3.16x faster [2.90, 3.40]``; below 1 both inverted,
+    ``1.14x slower [1.05, 1.25]``; an interval that holds 1 names both ends, ``1.30x slower [from 2.40x
+    faster to 3.30x slower]``."""
+    if low < 1 < high:
+        return f"{faster(value, digits)} [from {faster(high, digits)} to {faster(low, digits)}]"
     if value >= 1:
         return f"{faster(value, digits)} [{sig(low, digits)}, {sig(high, digits)}]"
     return f"{faster(value, digits)} [{sig(1 / high, digits)}, {sig(1 / low, digits)}]"
