@@ -47,8 +47,24 @@ BACKEND_COLOURS = {"native": "C0", "torch": "C1", "neuralogic": "C2"}
 ENGINE_COLOURS = {"ours-native": "C0", "ours": "C1", "neuralogic": "C2"}
 
 
+MIN_SPAN = 4.0  # a log axis spans at least this factor, so that at least two of its ticks are labelled
+
+
+def widen(ax) -> None:
+    """Widen a log axis that spans less than MIN_SPAN about its geometric middle."""
+    for get, set_ in ((ax.get_xlim, ax.set_xlim), (ax.get_ylim, ax.set_ylim)):
+        scale = ax.get_xscale() if get == ax.get_xlim else ax.get_yscale()
+        low, high = sorted(get())
+        if scale == "log" and low > 0 and high / low < MIN_SPAN:
+            middle = math.sqrt(low * high)
+            limits = (middle / math.sqrt(MIN_SPAN), middle * math.sqrt(MIN_SPAN))
+            set_(limits if get()[0] < get()[1] else limits[::-1])
+
+
 def save(fig, png: Path) -> None:
     """Write ``png`` and the same figure as ``.svg`` beside it, each atomically."""
+    for ax in fig.axes:
+        widen(ax)
     if fig.get_layout_engine() is None:
         fig.tight_layout()
     for path in (Path(png), Path(png).with_suffix(".svg")):
