@@ -191,8 +191,11 @@ def test_scaling_shows_torch_and_native_at_each_batch_size(tmp_path):
     text = markdown.section_scaling(runs)
     assert "- gcn, batch 32: lifted 1.00 s on torch, 0.250 s on native (native 4.00x faster); lifting gains" in text
     assert "1.20x on torch and 2.00x on native over plain." in text
-    plots.scaling(summaries.scaling(runs), tmp_path / "scaling.png")
+    drawn = plots.scaling(runs, tmp_path / "scaling.png").set_index(["batch", "comparison"])
     assert (tmp_path / "scaling.png").is_file()
+    assert drawn.loc[("32", "lifted vs plain (native)"), "speedup"] == pytest.approx(2.0)
+    assert drawn.loc[("32", "best of ours vs PyG"), "faster"] == "lifted-native"
+    assert set(drawn.loc["32"].index) == {"lifted vs plain (native)", "lifted vs plain (torch)", "best of ours vs PyG"}
 
 
 def test_report_from_tables_old_and_new(tmp_path):
@@ -230,9 +233,9 @@ def test_lossless_compares_lifting_on_and_off_per_backend(tmp_path):
 
 def test_scaling_without_a_lifted_variant_draws_a_note_not_a_traceback(tmp_path):
     paths = [write_metrics(tmp_path, "plain", 1.0, experiment="scaling", protocol=p) for p in ("batched", "fullbatch")]
-    summary = summaries.scaling(collect.runs_table(paths))
-    assert summary.empty
-    plots.scaling(summary, tmp_path / "scaling.png")
+    runs = collect.runs_table(paths)
+    assert summaries.scaling(runs).empty
+    plots.scaling(runs, tmp_path / "scaling.png")
     assert (tmp_path / "scaling.png").is_file() and (tmp_path / "scaling.svg").is_file()
 
 
