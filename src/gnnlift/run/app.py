@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -29,7 +30,7 @@ from gnnlift.run.configs import register_datasets
 from gnnlift.run.datafile import dataset_label, register_resolver, sha256_of
 from gnnlift.run.environment import describe
 from gnnlift.run.evaluate import classification, filtered_ranking, predict
-from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
+from gnnlift.run.guard import before_of, precheck, remove_hydra_leftovers, validate
 from gnnlift.run.neuralogic import run_neuralogic
 from gnnlift.run.outcome import Outcome
 from gnnlift.run.shared import Reuse, SharedWork
@@ -277,12 +278,17 @@ def main(cfg: DictConfig) -> None:
     try:
         run(cfg, out_dir)
     except (DataError, ValueError, KeyError) as exc:
-        remove_hydra_leftovers(out_dir, Path.cwd())
+        remove_hydra_leftovers(out_dir, before_of(out_dir))
         print(f"gnnlift.run: error: {' '.join(str(exc).split())}", file=sys.stderr)
         sys.exit(2)
-    except BaseException:  # a crash or Ctrl-C: no folder holding only Hydra's files stays behind
-        remove_hydra_leftovers(out_dir, Path.cwd())
+    except BaseException:  # a crash, Ctrl-C or SIGTERM: no folder holding only Hydra's files stays behind
+        remove_hydra_leftovers(out_dir, before_of(out_dir))
         raise
+
+
+def _terminated(signum: int, frame) -> None:
+    """SIGTERM (``kill``, a scheduler's time limit) ends the run as Ctrl-C does: its cleanup runs."""
+    raise SystemExit(128 + signum)
 
 
 def entry(argv: list[str]) -> int:
@@ -292,10 +298,13 @@ def entry(argv: list[str]) -> int:
         print(f"gnnlift.run: error: {problem}", file=sys.stderr)
         return 2
     sys.argv = [sys.argv[0], *argv]
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
     except SystemExit as exc:
         if exc.code is None:
             return 0
         return exc.code if isinstance(exc.code, int) else 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0

@@ -1,13 +1,14 @@
 """Checks of a run's config, made before Hydra writes anything: one line for what is wrong.
 
 :func:`precheck` reads the command line as Hydra will (sweeps included), composes the config
-of every job and runs :func:`validate` on it; :func:`remove_hydra_leftovers` undoes the folder
-Hydra made for a run that then failed.
+of every job and runs :func:`validate` on it; :func:`remove_hydra_leftovers` undoes what Hydra
+made for a run that then failed, and only that: :class:`RecordBefore` (a Hydra callback, see
+config/run.yaml) notes what existed in the run's folder before Hydra wrote there.
 """
 
 from __future__ import annotations
 
-import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -15,6 +16,7 @@ from hydra import compose, initialize_config_dir
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
+from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -111,19 +113,89 @@ def _values(override) -> list[str]:
         return []
 
 
-def remove_hydra_leftovers(out_dir: Path, stop: Path) -> None:
-    """After a failed run: remove what Hydra wrote (``.hydra/``, an empty log), then empty folders up to ``stop``."""
-    out_dir, stop = Path(out_dir).resolve(), Path(stop).resolve()
-    shutil.rmtree(out_dir / ".hydra", ignore_errors=True)
+HYDRA_FILES = ("config.yaml", "hydra.yaml", "overrides.yaml")  # what Hydra writes into a run's .hydra/
+
+
+@dataclass(frozen=True)
+class Before:
+    """What existed where a run (or a sweep) writes, seen before Hydra made anything there.
+
+    ``root``: the run's folder (a sweep's folder for ``-m``); ``existed``: those of root, its
+    parents, ``root/.hydra`` with what it held, and ``root/*.log`` that existed.
+    """
+
+    root: Path
+    existed: frozenset[Path]
+
+    @classmethod
+    def of(cls, folder: str | Path) -> Before:
+        root = Path(folder).resolve()
+        looked = [root, *root.parents, root / ".hydra"]
+        existed = {p for p in looked if p.exists()}
+        if root.is_dir():
+            existed |= set(root.glob("*.log"))
+        if (root / ".hydra").is_dir():
+            existed |= set((root / ".hydra").iterdir())
+        return cls(root, frozenset(existed))
+
+    def made(self, path: Path) -> bool:
+        """Whether ``path`` is new since: looked at and absent, or inside a folder that was absent."""
+        if path in self.existed:
+            return False
+        if path == self.root or path in self.root.parents:
+            return True
+        if self.root not in path.parents:
+            return False  # never looked at: not ours to remove
+        if self.root not in self.existed:
+            return True
+        inside = path.relative_to(self.root).parts
+        return inside[0] == ".hydra" or (len(inside) == 1 and path.suffix == ".log")
+
+
+_BEFORE: list[Before] = []  # what this process saw before each run or sweep Hydra started
+
+
+def before_of(out_dir: Path) -> Before | None:
+    """The latest record of the folder ``out_dir`` lies in (a run's folder, or its sweep's)."""
+    out_dir = Path(out_dir).resolve()
+    for before in reversed(_BEFORE):
+        if out_dir == before.root or before.root in out_dir.parents:
+            return before
+    return None
+
+
+class RecordBefore(Callback):
+    """Hydra callback: what existed in a run's (or a sweep's) folder, before Hydra writes there."""
+
+    def on_run_start(self, config: DictConfig, **kwargs) -> None:
+        _BEFORE.append(Before.of(config.hydra.run.dir))
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        _BEFORE.append(Before.of(config.hydra.sweep.dir))
+
+
+def remove_hydra_leftovers(out_dir: Path, before: Before | None) -> None:
+    """After a failed run: remove what Hydra made for it, and nothing that was there before.
+
+    That is Hydra's files in ``.hydra/`` and an empty log, then the folders up from ``out_dir``
+    that Hydra made, while they are empty. Without a record (``before`` None) nothing is removed.
+    """
+    if before is None:
+        return
+    out_dir = Path(out_dir).resolve()
+    hydra = out_dir / ".hydra"
+    for path in [hydra / name for name in HYDRA_FILES]:
+        if before.made(path):
+            path.unlink(missing_ok=True)
     for log in out_dir.glob("*.log"):
-        if log.stat().st_size == 0:
+        if before.made(log) and log.stat().st_size == 0:
             log.unlink()
-    folder = out_dir
-    while True:
+    for folder in (hydra, out_dir, *out_dir.parents):
+        if not before.made(folder):
+            if folder != hydra:
+                return
+            continue
         try:
             folder.rmdir()
         except OSError:  # not empty: something else lives there
-            return
-        folder = folder.parent
-        if folder == stop or stop not in folder.parents:
             return
