@@ -15,6 +15,7 @@ from pathlib import Path
 from test_run_guards import molecules, run_module
 
 REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
@@ -77,3 +78,36 @@ def test_item11_sigterm_removes_the_folder_hydra_made(tmp_path):
     process.send_signal(signal.SIGTERM)
     assert process.wait(60) == 128 + signal.SIGTERM, process.stderr.read()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+# --- item 9: each results folder keeps its own benchmarks and logs ---------------------------
+
+
+def cost_row(report: Path, part: str) -> str:
+    """The cost table's line of one part in a report."""
+    return next(line for line in report.read_text().splitlines() if line.startswith(f"| {part} |"))
+
+
+def test_item9_each_results_folder_reports_its_own_costs(tmp_path, mirror):
+    """Results A, then B, then A again: A's report is not redone, and each report sums its own jobs."""
+    from gnnlift.report import cost
+    from test_workflow import copy_repo, small_config
+
+    repo = copy_repo(tmp_path)
+    config = small_config(tmp_path / "small.yaml", epochs=2)
+    command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
+    folders = {name: tmp_path / name for name in ("A", "B")}
+    for name, folder in folders.items():
+        result = subprocess.run([*command, f"results={folder}"], cwd=repo, env=ENV, capture_output=True, text=True)
+        assert result.returncode == 0, (name, result.stderr[-3000:])
+    again = subprocess.run(
+        [*command, f"results={folders['A']}", "-n"], cwd=repo, env=ENV, capture_output=True, text=True
+    )
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr, again.stdout[-3000:]
+    assert not (repo / "benchmarks").exists() and not (repo / "logs").exists()
+    for folder in folders.values():
+        job = folder / "benchmarks/runs/table1/gcn/mutag.tsv"
+        spent = cost.read_benchmark(job)
+        expected = f"| table1 | 1 | {spent['cpu']:,.0f} | {spent['wall']:,.0f} | {spent['rss']:,.0f} |"
+        assert cost_row(folder / "report/report.md", "table1") == expected
+        assert (folder / "logs/runs/table1/gcn/mutag.log").is_file() and (folder / "logs/report.log").is_file()

@@ -148,17 +148,26 @@ def landing_page():
 
 
 def benchmark_files():
-    """The benchmark file of every job the report comes after: what the reproduction cost."""
+    """The benchmark file of every job the report comes after: what the reproduction cost.
+
+    Each lives beside what its job made: the data's under the resources folder, the rest under the
+    results folder, so that a results folder's report never reads another results folder's costs.
+    """
     return [
-        *[f"benchmarks/download/{d}/{f.filename}.tsv" for d in PLAN.datasets for f in require(d).files],
-        *[f"benchmarks/prepare/{d}.tsv" for d in PLAN.datasets],
-        "benchmarks/dataset_summary.tsv",
-        *[f"benchmarks/runs/{job}.tsv" for job in sorted(PLAN.jobs)],
-        *sorted({f"benchmarks/compress/{d}.tsv" for _, d in PLAN.compress_pairs}),
-        *[f"benchmarks/clashes/{m}/{d}.tsv" for m, d in PLAN.clash_pairs],
-        *[f"benchmarks/aggregate/{name}.tsv" for name in PLAN.tables],
-        *[f"benchmarks/figure/{name}.tsv" for name in PLAN.figure_of],
+        *[f"{RESOURCES}/benchmarks/download/{d}/{f.filename}.tsv" for d in PLAN.datasets for f in require(d).files],
+        *[f"{RESOURCES}/benchmarks/prepare/{d}.tsv" for d in PLAN.datasets],
+        f"{RESULTS}/benchmarks/dataset_summary.tsv",
+        *[f"{RESULTS}/benchmarks/runs/{job}.tsv" for job in sorted(PLAN.jobs)],
+        *sorted({f"{RESULTS}/benchmarks/compress/{d}.tsv" for _, d in PLAN.compress_pairs}),
+        *[f"{RESULTS}/benchmarks/clashes/{m}/{d}.tsv" for m, d in PLAN.clash_pairs],
+        *[f"{RESULTS}/benchmarks/aggregate/{name}.tsv" for name in PLAN.tables],
+        *[f"{RESULTS}/benchmarks/figure/{name}.tsv" for name in PLAN.figure_of],
     ]
+
+
+def benchmark_option(wildcards):
+    """--benchmarks of gnnlift report: the benchmark files it sums, the report's inputs and no others."""
+    return " ".join(f"--benchmarks {path}" for path in benchmark_files())
 
 
 def report_inputs():

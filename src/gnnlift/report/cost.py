@@ -1,13 +1,15 @@
 """What the reproduction itself cost, from Snakemake's ``benchmark:`` files (one TSV a job).
 
-Each job of the workflow writes ``benchmarks/<rule>/.../<job>.tsv``: wall seconds (``s``), peak
-resident memory (``max_rss``, MB) and CPU seconds (``cpu_time``). Jobs are summed by the part of
-the reproduction they belong to: the data, each training experiment, the compression and clash
+Each job of the workflow writes ``<folder>/benchmarks/<rule>/.../<job>.tsv`` (the folder: the
+results folder, or the resources folder for the data's jobs): wall seconds (``s``), peak resident
+memory (``max_rss``, MB) and CPU seconds (``cpu_time``). Jobs are summed by the part of the
+reproduction they belong to: the data, each training experiment, the compression and clash
 statistics, and the tables and figures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +26,28 @@ PART_OF = {  # first folder under benchmarks/ -> the part of the reproduction
     "aggregate": "tables and figures",
     "figure": "tables and figures",
 }
+
+
+def relative_name(path: Path) -> Path:
+    """A benchmark file's name below its ``benchmarks/`` folder: ``runs/table1/gcn/mutag.tsv``."""
+    parts = Path(path).parts
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i] == "benchmarks" and (parts[i + 1] in PART_OF or parts[i + 1] == "runs"):
+            return Path(*parts[i + 1 :])
+    raise DataError(f"{path}: not under a benchmarks/<rule>/ folder")
+
+
+def benchmark_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """(file, its name below ``benchmarks/``) of each path: a file, or every ``*.tsv`` of a folder."""
+    out = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out += [(p, p.relative_to(path)) for p in sorted(path.rglob("*.tsv"))]
+        elif path.exists():
+            out.append((path, relative_name(path)))
+        elif path.suffix == ".tsv":
+            raise DataError(f"{path}: no such benchmark file")
+    return out
 
 
 def part_of(relative: Path) -> str:
@@ -51,12 +75,15 @@ def read_benchmark(path: Path) -> dict[str, float]:
     }
 
 
-def cost_table(folder: Path) -> pd.DataFrame | None:
-    """Per part: jobs, CPU seconds, wall seconds, peak memory; None when there are no benchmark files."""
-    files = sorted(Path(folder).rglob("*.tsv")) if Path(folder).is_dir() else []
+def cost_table(*paths: Path) -> pd.DataFrame | None:
+    """Per part: jobs, CPU seconds, wall seconds, peak memory; None when there are no benchmark files.
+
+    ``paths``: benchmark files, or folders of them (``benchmarks/``, every ``*.tsv`` below it).
+    """
+    files = benchmark_files(paths)
     if not files:
         return None
-    rows = [{"part": part_of(p.relative_to(folder)), **read_benchmark(p)} for p in files]
+    rows = [{"part": part_of(relative), **read_benchmark(p)} for p, relative in files]
     frame = pd.DataFrame(rows)
     table = frame.groupby("part", sort=False).agg(
         jobs=("wall", "size"), cpu_seconds=("cpu", "sum"), wall_seconds=("wall", "sum"), peak_memory_mb=("rss", "max")
@@ -73,9 +100,9 @@ def cost_table(folder: Path) -> pd.DataFrame | None:
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
-def section(folder: Path) -> str:
+def section(*paths: Path) -> str:
     """The report's "What this reproduction cost" section, or an empty string without benchmark files."""
-    table = cost_table(folder)
+    table = cost_table(*paths)
     if table is None:
         return ""
     lines = [
