@@ -111,3 +111,56 @@ def test_item9_each_results_folder_reports_its_own_costs(tmp_path, mirror):
         expected = f"| table1 | 1 | {spent['cpu']:,.0f} | {spent['wall']:,.0f} | {spent['rss']:,.0f} |"
         assert cost_row(folder / "report/report.md", "table1") == expected
         assert (folder / "logs/runs/table1/gcn/mutag.log").is_file() and (folder / "logs/report.log").is_file()
+
+
+# --- item 1: hand runs never overwrite each other -------------------------------------------
+
+
+def test_item1_settings_that_change_a_run_name_its_default_folder():
+    from gnnlift import matrix
+    from test_run_guards import compose_run
+
+    folders = {
+        tuple(overrides): compose_run("dataset=mutag", *overrides, hydra=True).hydra.run.dir
+        for overrides in (
+            ["variant=lifted"],
+            ["variant=lifted", "backend=native"],
+            ["variant=lifted", "lifting.scope=dataset"],
+            ["variant=lifted", "lifting.detect=value", "lifting.digits=3"],
+            ["variant=lifted", "lifting.scope=batch", "lifting.detect=value", "lifting.digits=2", "backend=native"],
+            ["variant=plain", "backend=native", "protocol=batched", "protocol.batch_size=32"],
+            ["variant=plain", "protocol=batched"],
+            ["variant=neuralogic", "lifting=off", "protocol=fullbatch"],
+        )
+    }
+    assert [f.split("/")[4:6] for f in folders.values()] == [
+        ["lifted", "paper"],
+        ["lifted-native", "paper"],
+        ["lifted-dataset", "paper"],
+        ["lifted-value-d3", "paper"],
+        ["lifted-batch-value-d2-native", "paper"],
+        ["plain-native", "batched-b32"],
+        ["plain", "batched"],
+        ["neuralogic-off", "fullbatch"],
+    ]
+    for label in ("lifted-dataset-native", "lifted-batch-value-d2-native", "plain-native"):  # the workflow reads them
+        overrides = matrix.variant_overrides(label)
+        assert compose_run("dataset=mutag", *overrides, hydra=True).hydra.run.dir.split("/")[4] == label
+
+
+def test_item1_a_run_into_a_folder_of_another_runs_metrics_is_refused(monkeypatch, capsys, tmp_path):
+    """Same folder, another config (epochs, here): one line before training, the first metrics kept."""
+    data = molecules(tmp_path / "data" / "mols.txt")
+    common = ["dataset=file", f"dataset.path={data}", "folds=2", "quiet=true", "hydra.run.dir=out"]
+    code, err = run_module(monkeypatch, capsys, tmp_path, *common, "epochs=2")
+    assert code == 0, err
+    before = tree(tmp_path)
+    code, err = run_module(monkeypatch, capsys, tmp_path, *common, "epochs=3")
+    assert code == 2
+    assert err == (
+        "gnnlift.run: error: out/metrics.json holds a run with epochs=2, not 3; "
+        "give this run its own hydra.run.dir=, or move that folder away\n"
+    )
+    assert tree(tmp_path) == before
+    code, err = run_module(monkeypatch, capsys, tmp_path, *common, "epochs=2", "quiet=false")  # the same run again
+    assert code == 0, err

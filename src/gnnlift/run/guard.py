@@ -17,12 +17,12 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import check_group, register_datasets
-from gnnlift.run.datafile import register_resolver
+from gnnlift.run.folder import clash, register_resolvers
 from gnnlift.run.switches import check as check_switches
 
 INTEGERS = ("epochs", "warmup", "threads", "seed", "fold", "folds", "eval_batch_size")
@@ -69,8 +69,12 @@ def validate(cfg: DictConfig) -> None:
     check_switches(cfg)
 
 
-def precheck(argv: list[str]) -> str | None:
-    """A one-line error for a command line of ``python -m gnnlift.run`` that cannot run, else None."""
+def precheck(argv: list[str], folder: bool = False) -> str | None:
+    """A one-line error for a command line of ``python -m gnnlift.run`` that cannot run, else None.
+
+    ``folder``: also refuse a run (not a sweep) whose ``hydra.run.dir`` holds another run's
+    results (:func:`gnnlift.run.folder.clash`).
+    """
     flags = [a for a in argv if a.startswith("-")]
     if any(f.split("=")[0] in HYDRA_ONLY for f in flags) or set(flags) - {"-m", "--multirun"}:
         return None
@@ -92,7 +96,7 @@ def precheck(argv: list[str]) -> str | None:
     except (HydraException, OmegaConfBaseException, TypeError):
         return None  # a sweep Hydra expands with its config loader (glob): each job checks itself
     register_datasets()
-    register_resolver()
+    register_resolvers()
     with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR), job_name="app"):
         for job in jobs:
             try:
@@ -100,7 +104,21 @@ def precheck(argv: list[str]) -> str | None:
             except (ValueError, HydraException, OmegaConfBaseException) as exc:
                 where = f" (job {' '.join(job)})" if len(jobs) > 1 else ""
                 return " ".join(str(exc).split()) + where
+        if folder and not multirun:
+            return _folder_clash([o.input_line for o in parsed])
     return None
+
+
+def _folder_clash(overrides: list[str]) -> str | None:
+    """:func:`gnnlift.run.folder.clash` for the folder Hydra will give this run."""
+    try:
+        cfg = compose("run", overrides=overrides, return_hydra_config=True)
+        run_dir = str(cfg.hydra.run.dir)
+    except (HydraException, OmegaConfBaseException):
+        return None  # Hydra says what is wrong with its own settings when it starts
+    with open_dict(cfg):
+        del cfg["hydra"]
+    return clash(run_dir, cfg)
 
 
 def _values(override) -> list[str]:
