@@ -164,3 +164,62 @@ def test_item1_a_run_into_a_folder_of_another_runs_metrics_is_refused(monkeypatc
     assert tree(tmp_path) == before
     code, err = run_module(monkeypatch, capsys, tmp_path, *common, "epochs=2", "quiet=false")  # the same run again
     assert code == 0, err
+
+
+# --- item 10: one workflow at a time in a results folder ------------------------------------
+
+
+def test_item10_a_second_workflow_into_the_same_results_folder_is_refused(tmp_path, mirror):
+    """Two checkouts (two working directories), one ``results=``: the second stops before any job."""
+    from test_workflow import copy_repo, small_config
+
+    first, second = copy_repo(tmp_path / "one"), copy_repo(tmp_path / "two")
+    shared = tmp_path / "shared-results"
+    config = small_config(tmp_path / "long.yaml", epochs=1_000_000)
+    command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
+    command.append(f"results={shared}")
+    output = tmp_path / "first.out"
+    with output.open("w") as sink:
+        holder = subprocess.Popen(
+            command, cwd=first, env=ENV, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        lock, prepared = shared / ".lock", first / "resources/prepared/mutag.npz"
+        deadline = time.time() + 180
+        while not prepared.exists() and time.time() < deadline and holder.poll() is None:
+            time.sleep(0.1)  # the first workflow is running jobs: it took the lock before its first one
+        assert prepared.exists() and holder.poll() is None, output.read_text()[-3000:]
+        assert lock.is_file() and lock.read_text().strip(), "the running workflow holds no lock on its results folder"
+        pid = lock.read_text().strip()
+        assert pid == str(holder.pid)
+        refused = subprocess.run(command, cwd=second, env=ENV, capture_output=True, text=True, timeout=300)
+    finally:
+        os.killpg(holder.pid, signal.SIGINT)
+        holder.wait(120)
+    text = refused.stdout + refused.stderr
+    assert refused.returncode != 0, text[-3000:]
+    message = (
+        f"results folder {shared} is in use by another workflow (pid {pid}); "
+        "wait for it to finish, or give this one another results="
+    )
+    assert [line for line in text.splitlines() if "results folder" in line] == [message], text[-3000:]
+    assert "rule " not in text  # no job started
+    assert not (second / "resources").exists()
+
+
+def test_item10_the_report_claims_no_overlap_only_among_the_runs_it_read():
+    import pandas as pd
+
+    from gnnlift.report import provenance
+
+    runs = pd.DataFrame(
+        {
+            "started": ["2026-01-01T00:00:00+00:00", "2026-01-01T00:01:00+00:00"],
+            "finished": ["2026-01-01T00:00:30+00:00", "2026-01-01T00:01:30+00:00"],
+        }
+    )
+    assert provenance.timing(runs) == (
+        "- one job at a time: no two of the 2 timed runs overlapped in wall-clock time (checked among the runs "
+        "in these tables, by the clocks their metrics.json record: runs whose results were replaced since, and "
+        "other processes on the machine, are not recorded)"
+    )

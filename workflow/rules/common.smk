@@ -7,7 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from gnnlift.data.registry import require
-from gnnlift import config_schema, experiments, matrix
+from gnnlift import config_schema, experiments, folder_lock, matrix
 from gnnlift.variants import neuralogic
 
 
@@ -26,8 +26,20 @@ NEURALOGIC_MISSING = neuralogic.missing()
 PLAN = matrix.plan(config, NEURALOGIC_MISSING)
 if PLAN.left_out:
     print(f"gnnlift: leaving out {', '.join(PLAN.left_out)}: {NEURALOGIC_MISSING}", file=sys.stderr)
+RESULTS_LOCK = []  # the open lock file of the results folder, held until this process ends
 SUMMARY = f"{RESULTS}/report/summary.rst"  # the findings, for the HTML report's landing page
 LIFTING_TABLES = experiments.tables(experiments.LIFTING)  # tables of `gnnlift compress` outputs, not of runs
+
+
+# One workflow at a time in a results folder (Snakemake locks only its working directory): taken
+# when jobs are about to run (not for a dry run, nor when there is nothing to do), in the main
+# process only (a cluster job's own Snakemake runs no hooks), and held until the process ends.
+onstart:
+    if workflow.is_main_process and not RESULTS_LOCK:
+        try:
+            RESULTS_LOCK.append(folder_lock.hold(RESULTS))
+        except folder_lock.Held as exc:
+            raise WorkflowError(str(exc)) from None
 
 
 wildcard_constraints:
