@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from test_run_guards import molecules, run_module
 
 REPO = Path(__file__).resolve().parents[1]
@@ -223,3 +225,55 @@ def test_item10_the_report_claims_no_overlap_only_among_the_runs_it_read():
         "in these tables, by the clocks their metrics.json record: runs whose results were replaced since, and "
         "other processes on the machine, are not recorded)"
     )
+
+
+# --- item 12: malformed benchmark rows are refused, not summed ------------------------------
+
+BENCH_HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+
+
+def benchmark(path: Path, *rows: tuple[str, str, str]) -> Path:
+    """A Snakemake benchmark file with rows of (s, max_rss, cpu_time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(BENCH_HEADER + "".join(f"{s}\t0:00:01\t{rss}\t1\t1\t1\t0\t0\t50\t{cpu}\n" for s, rss, cpu in rows))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (("abc", "NA", "-5"), "line 3: s is 'abc', not a number at least 0"),
+        (("3.0", "NA", "-5"), "line 3: cpu_time is '-5', not a number at least 0 or NA"),
+        (("3.0", "lots", "1.0"), "line 3: max_rss is 'lots', not a number at least 0 or NA"),
+        (("NA", "10", "1.0"), "line 3: s is 'NA', not a number at least 0"),
+        (("nan", "10", "1.0"), "line 3: s is 'nan', not a number at least 0"),
+        (("3.0", "10", "inf"), "line 3: cpu_time is 'inf', not a number at least 0 or NA"),
+        (("-1", "10", "1.0"), "line 3: s is '-1', not a number at least 0"),
+    ],
+)
+def test_item12_a_malformed_benchmark_row_is_one_line_and_no_report(tmp_path, capsys, row, message):
+    from gnnlift.cli import main
+
+    bad = benchmark(tmp_path / "results/benchmarks/runs/table1/gcn/mutag.tsv", ("2.0", "80", "1.5"), row)
+    for folder in ("tables", "figures"):
+        (tmp_path / folder).mkdir()
+    out = tmp_path / "report" / "report.md"
+    argv = ["report", "--tables", str(tmp_path / "tables"), "--figures", str(tmp_path / "figures")]
+    argv += ["--paper", str(REPO / "config" / "paper.yaml"), "--benchmarks", str(bad), "--out", str(out)]
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"gnnlift report: error: {bad}, {message}\n"
+    assert not out.parent.exists()
+
+
+def test_item12_unmeasured_cpu_and_memory_are_left_out_and_said_so(tmp_path):
+    from gnnlift.report import cost
+
+    root = tmp_path / "benchmarks"
+    benchmark(root / "runs/table1/gcn/mutag.tsv", ("30.0", "900", "29.0"))
+    benchmark(root / "figure/table1.tsv", ("0.4", "NA", "NA"))
+    text = cost.section(root)
+    assert "| table1 | 1 | 29 | 30 | 900 |" in text
+    assert "| tables and figures | 1 | 0 | 0 | – |" in text
+    assert "| **all** | 2 | 29 | 30 | 900 |" in text
+    assert "CPU seconds and peak memory leave out 1 job whose benchmark file says NA for them" in text

@@ -9,12 +9,14 @@ statistics, and the tables and figures.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from gnnlift.data.errors import DataError
+from gnnlift.report.fmt import DASH
 
 COLUMNS = ("s", "max_rss", "cpu_time")
 PART_OF = {  # first folder under benchmarks/ -> the part of the reproduction
@@ -59,24 +61,49 @@ def part_of(relative: Path) -> str:
 
 
 def read_benchmark(path: Path) -> dict[str, float]:
-    """Wall seconds, peak memory (MB) and CPU seconds of one job; DataError naming the file if unreadable."""
+    """Wall seconds, peak memory (MB) and CPU seconds of one job; DataError naming the file if unreadable.
+
+    Every value must be a number at least 0, named by file and line where it is not. Snakemake
+    writes ``NA`` for memory and CPU time it did not measure (a job shorter than its sampling
+    interval): such a job counts its wall seconds, is left out of CPU and memory, and is counted
+    under ``unmeasured``.
+    """
     try:
-        frame = pd.read_csv(path, sep="\t")
+        frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{path}: not a Snakemake benchmark file ({' '.join(str(exc).split())})") from None
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing or frame.empty:
         raise DataError(f"{path}: benchmark file without {', '.join(missing) or 'rows'}")
-    values = frame.loc[:, list(COLUMNS)].apply(pd.to_numeric, errors="coerce").fillna(0.0)
-    return {
-        "wall": float(values["s"].sum()),
-        "rss": float(values["max_rss"].max()),
-        "cpu": float(values["cpu_time"].sum()),
-    }
+    wall, rss, cpu, unmeasured = 0.0, [], 0.0, 0
+    for line, row in enumerate(frame.loc[:, list(COLUMNS)].itertuples(index=False), start=2):  # line 1: header
+        seconds, memory, cpu_time = (_value(path, line, column, raw) for column, raw in zip(COLUMNS, row, strict=True))
+        wall += seconds
+        if math.isnan(memory) or math.isnan(cpu_time):
+            unmeasured += 1
+        rss += [] if math.isnan(memory) else [memory]
+        cpu += 0.0 if math.isnan(cpu_time) else cpu_time
+    return {"wall": wall, "rss": max(rss) if rss else math.nan, "cpu": cpu, "unmeasured": unmeasured}
+
+
+def _value(path: Path, line: int, column: str, raw: str) -> float:
+    """One value of a benchmark row: a number at least 0, or NaN for Snakemake's NA (not for ``s``)."""
+    text = raw.strip()
+    if text == "NA" and column != "s":
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        allowed = "a number at least 0" + ("" if column == "s" else " or NA")
+        raise DataError(f"{path}, line {line}: {column} is {raw!r}, not {allowed}")
+    return value
 
 
 def cost_table(*paths: Path) -> pd.DataFrame | None:
-    """Per part: jobs, CPU seconds, wall seconds, peak memory; None when there are no benchmark files.
+    """Per part: jobs, CPU seconds, wall seconds, peak memory, and the jobs whose CPU and memory
+    Snakemake did not measure (``unmeasured``); None when there are no benchmark files.
 
     ``paths``: benchmark files, or folders of them (``benchmarks/``, every ``*.tsv`` below it).
     """
@@ -86,7 +113,11 @@ def cost_table(*paths: Path) -> pd.DataFrame | None:
     rows = [{"part": part_of(relative), **read_benchmark(p)} for p, relative in files]
     frame = pd.DataFrame(rows)
     table = frame.groupby("part", sort=False).agg(
-        jobs=("wall", "size"), cpu_seconds=("cpu", "sum"), wall_seconds=("wall", "sum"), peak_memory_mb=("rss", "max")
+        jobs=("wall", "size"),
+        cpu_seconds=("cpu", "sum"),
+        wall_seconds=("wall", "sum"),
+        peak_memory_mb=("rss", "max"),
+        unmeasured=("unmeasured", "sum"),
     )
     order = ["data", *sorted(set(table.index) - set(PART_OF.values())), "compression", "clashes", "tables and figures"]
     table = table.reindex([p for p in order if p in table.index]).reset_index()
@@ -96,6 +127,7 @@ def cost_table(*paths: Path) -> pd.DataFrame | None:
         "cpu_seconds": table["cpu_seconds"].sum(),
         "wall_seconds": table["wall_seconds"].sum(),
         "peak_memory_mb": table["peak_memory_mb"].max(),
+        "unmeasured": int(table["unmeasured"].sum()),
     }
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
@@ -114,7 +146,13 @@ def section(*paths: Path) -> str:
     ]
     for row in table.itertuples(index=False):
         name = f"**{row.part}**" if row.part == "all" else row.part
+        memory = DASH if math.isnan(row.peak_memory_mb) else f"{row.peak_memory_mb:,.0f}"
+        lines.append(f"| {name} | {row.jobs} | {row.cpu_seconds:,.0f} | {row.wall_seconds:,.0f} | {memory} |")
+    unmeasured = int(table["unmeasured"].iloc[-1])
+    if unmeasured:
         lines.append(
-            f"| {name} | {row.jobs} | {row.cpu_seconds:,.0f} | {row.wall_seconds:,.0f} | {row.peak_memory_mb:,.0f} |"
+            f"\nCPU seconds and peak memory leave out {unmeasured} job{'s' if unmeasured > 1 else ''} whose "
+            "benchmark file says NA for them (Snakemake measured nothing: the job ended within its sampling "
+            f"interval); their wall seconds count. {DASH}: no job of that part was measured."
         )
     return "\n".join(lines) + "\n"
