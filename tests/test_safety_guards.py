@@ -277,3 +277,24 @@ def test_item12_unmeasured_cpu_and_memory_are_left_out_and_said_so(tmp_path):
     assert "| tables and figures | 1 | 0 | 0 | – |" in text
     assert "| **all** | 2 | 29 | 30 | 900 |" in text
     assert "CPU seconds and peak memory leave out 1 job whose benchmark file says NA for them" in text
+
+
+# --- item 16: the device is checked before training ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("device", "message"),
+    [
+        ("cpu:0", "device 'cpu:0': the CPU takes no index; use device=cpu"),
+        ("cpu:7", "device 'cpu:7': the CPU takes no index; use device=cpu"),
+        ("meta", "device 'meta': runs train on cpu or cuda (cuda:N), not on meta"),
+        ("mps", "device 'mps': runs train on cpu or cuda (cuda:N), not on mps"),
+    ],
+)
+def test_item16_a_device_runs_cannot_use_is_one_line_before_training(monkeypatch, capsys, tmp_path, device, message):
+    data = molecules(tmp_path / "data" / "mols.txt")
+    before = tree(tmp_path)
+    argv = ["dataset=file", f"dataset.path={data}", "folds=2", "epochs=2", f"device={device}"]
+    code, err = run_module(monkeypatch, capsys, tmp_path, *argv)
+    assert (code, err) == (2, f"gnnlift.run: error: {message}\n")
+    assert tree(tmp_path) == before

@@ -62,10 +62,16 @@ def validate(cfg: DictConfig) -> None:
         device = torch.device(cfg.device)
     except (RuntimeError, TypeError):
         raise ValueError(f"device {cfg.device!r} is not a torch device; use cpu or cuda") from None
+    if device.type not in ("cpu", "cuda"):
+        raise ValueError(f"device {cfg.device!r}: runs train on cpu or cuda (cuda:N), not on {device.type}")
+    if device.type == "cpu" and device.index is not None:
+        raise ValueError(f"device {cfg.device!r}: the CPU takes no index; use device=cpu")
     if device.type != "cpu" and cfg.variant.name in CPU_ONLY:
         raise ValueError(f"variant={cfg.variant.name} runs on the CPU only ({CPU_ONLY[cfg.variant.name]})")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device=cuda asked for, but torch sees no GPU")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ValueError(f"device={cfg.device} asked for, but torch sees {torch.cuda.device_count()} GPU(s)")
     check_switches(cfg)
 
 
