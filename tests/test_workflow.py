@@ -230,7 +230,7 @@ def test_killed_job_resumes_and_leaves_nothing_half_written(tmp_path, mirror):
     config = small_config(tmp_path / "small.yaml", epochs=epochs, models=("gcn", "sage"), extra=("quiet=false",))
     command = [*SNAKEMAKE, "--cores", "1", "--configfile", str(config), "--config", f"mirror={mirror}"]
     runs = repo / "results/runs/table1"
-    logs = repo / "logs/runs/table1"
+    logs = repo / "results/logs/runs/table1"
     metrics = "{}/mutag/lifted/paper/fold0/seed0/metrics.json"
 
     def one_done_other_training() -> tuple[Path, Path] | None:
@@ -277,7 +277,7 @@ def test_corrupt_cache_stops_the_workflow_naming_rule_and_file(tmp_path, mirror)
     result = subprocess.run(command, cwd=repo, env=ENV, capture_output=True, text=True)
     assert result.returncode != 0
     assert "Error in rule run_table1_gcn" in result.stdout + result.stderr
-    log = repo / "logs/runs/table1/gcn/mutag.log"
+    log = repo / "results/logs/runs/table1/gcn/mutag.log"
     assert "mutag.npz" in log.read_text()
     assert not (repo / "results/runs/table1/gcn/mutag/lifted/paper/fold0/seed0/metrics.json").exists()
 

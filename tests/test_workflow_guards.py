@@ -296,13 +296,13 @@ def test_item2_a_broken_run_fails_every_rerun_loudly(done):
         assert result.returncode != 0, (attempt, result.stdout[-3000:])
         assert "Nothing to be done" not in result.stdout
         assert "Error in rule aggregate_runs" in result.stdout, result.stdout[-3000:]
-        log = (repo / "logs/aggregate/table1.log").read_text()
+        log = (repo / "results/logs/aggregate/table1.log").read_text()
         assert f"{RUN.format(0)}: not a readable JSON file" in log
         assert not (repo / "results/tables/table1.csv").exists()
     broken.write_text("{}")
     assert (
         "not a run's metrics: missing model"
-        in snakemake(repo, command).stdout + (repo / "logs/aggregate/table1.log").read_text()
+        in snakemake(repo, command).stdout + (repo / "results/logs/aggregate/table1.log").read_text()
     )
 
 

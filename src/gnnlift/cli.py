@@ -123,7 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--timing-limit",
         help="the Snakemake `timing` resource limit applied to the runs: a number, or none (default: not known)",
     )
-    p.add_argument("--benchmarks", type=Path, help="folder of Snakemake's benchmark files: what the run cost")
+    p.add_argument(
+        "--benchmarks",
+        type=Path,
+        action="append",
+        default=[],
+        help="a Snakemake benchmark file, or a folder of them (repeatable): what the reproduction cost",
+    )
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--summary", type=Path, help="also write the findings as reStructuredText (the HTML landing page)")
     p.add_argument("--provenance", type=Path, help="also write when and where the report was rendered (JSON)")

@@ -4,7 +4,7 @@ A run is named by path segments ``experiment/model/dataset/variant/protocol/fold
 (:data:`RUN_PATTERN`, the one place that spells it; a job is the leading :data:`JOB_PATTERN`).
 The run app records the experiment, variant and protocol labels in ``metrics.json``
 (``labels``), so nothing reads them back from the path.
-Variant and protocol labels are short and carry their settings:
+Variant and protocol labels are short and carry their settings (spelled in :mod:`gnnlift.labels`):
 
 - variants: ``plain``, ``lifted`` (exact, scope sample), ``lifted-<scope>``,
   ``lifted-value-d<digits>``, ``pyg``, ``dgl``, ``neuralogic`` (PyNeuraLogic, compression on)
@@ -20,26 +20,21 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from gnnlift.data.registry import registry, require
 from gnnlift.experiments import figures_of
+from gnnlift.labels import (  # noqa: F401  (the label spelling, read here: matrix.variant_overrides, ...)
+    NATIVE,
+    NATIVE_VARIANTS,
+    NEURALOGIC,
+    protocol_overrides,
+    split_backend,
+    variant_overrides,
+)
 from gnnlift.templates import MODELS
 from gnnlift.variants.neuralogic.templates import SUPPORTED
-
-_VARIANT = re.compile(r"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset)|-value-d(\d+))?$")
-NATIVE = "-native"  # label suffix: the engine variants on the native backend
-NATIVE_VARIANTS = ("plain", "lifted")
-# PyNeuraLogic on and off. In the workflow the uncompressed count comes from the off run with the
-# same coordinates, so the on run does not build the dataset twice.
-NEURALOGIC = {
-    "neuralogic": ["variant=neuralogic", "lifting=on", "variant.count_uncompressed=false"],
-    "neuralogic-off": ["variant=neuralogic", "lifting=off"],
-}
-_PROTOCOL = re.compile(r"^(paper|batched|fullbatch)(?:-b(\d+))?$")
-
 
 JOB_PATTERN = "{experiment}/{model}/{dataset}"  # one job: its runs share one process
 RUN_PATTERN = JOB_PATTERN + "/{variant}/{protocol}/fold{fold}/seed{seed}"
@@ -69,52 +64,6 @@ class Run:
     def job(self) -> str:
         """The name of the run's job (its log, its benchmark): experiment/model/dataset."""
         return JOB_PATTERN.format(**asdict(self))
-
-
-def variant_overrides(label: str) -> list[str]:
-    """Hydra overrides of a variant label."""
-    base, native = split_backend(label)
-    if base in NEURALOGIC:
-        if native:
-            _refuse_native(label, base)
-        return list(NEURALOGIC[base])
-    match = _VARIANT.match(base)
-    if not match or (match.group(1) != "lifted" and (match.group(2) or match.group(3))):
-        raise ValueError(f"unknown variant label {label!r}")
-    name, scope, digits = match.groups()
-    if native and name not in NATIVE_VARIANTS:
-        _refuse_native(label, name)
-    out = [f"variant={name}"]
-    if scope:
-        out.append(f"lifting.scope={scope}")
-    if digits:
-        out += ["lifting.detect=value", f"lifting.digits={int(digits)}"]
-    if native:
-        out.append("backend=native")
-    return out
-
-
-def _refuse_native(label: str, name: str) -> None:
-    raise ValueError(
-        f"variant label {label!r}: the {NATIVE} suffix (backend=native) applies only to "
-        f"{' and '.join(NATIVE_VARIANTS)}, not to {name}"
-    )
-
-
-def split_backend(label: str) -> tuple[str, bool]:
-    """A variant label without its ``-native`` suffix, and whether it had one."""
-    if label.endswith(NATIVE):
-        return label[: -len(NATIVE)], True
-    return label, False
-
-
-def protocol_overrides(label: str) -> list[str]:
-    """Hydra overrides of a protocol label."""
-    match = _PROTOCOL.match(label)
-    if not match or (match.group(2) and match.group(1) != "batched"):
-        raise ValueError(f"unknown protocol label {label!r}")
-    name, size = match.groups()
-    return [f"protocol={name}"] + ([f"protocol.batch_size={int(size)}"] if size else [])
 
 
 def pairs(

@@ -7,7 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from gnnlift.data.registry import require
-from gnnlift import config_schema, experiments, matrix
+from gnnlift import config_schema, experiments, folder_lock, matrix
 from gnnlift.variants import neuralogic
 
 
@@ -26,8 +26,20 @@ NEURALOGIC_MISSING = neuralogic.missing()
 PLAN = matrix.plan(config, NEURALOGIC_MISSING)
 if PLAN.left_out:
     print(f"gnnlift: leaving out {', '.join(PLAN.left_out)}: {NEURALOGIC_MISSING}", file=sys.stderr)
+RESULTS_LOCK = []  # the open lock file of the results folder, held until this process ends
 SUMMARY = f"{RESULTS}/report/summary.rst"  # the findings, for the HTML report's landing page
 LIFTING_TABLES = experiments.tables(experiments.LIFTING)  # tables of `gnnlift compress` outputs, not of runs
+
+
+# One workflow at a time in a results folder (Snakemake locks only its working directory): taken
+# when jobs are about to run (not for a dry run, nor when there is nothing to do), in the main
+# process only (a cluster job's own Snakemake runs no hooks), and held until the process ends.
+onstart:
+    if workflow.is_main_process and not RESULTS_LOCK:
+        try:
+            RESULTS_LOCK.append(folder_lock.hold(RESULTS))
+        except folder_lock.Held as exc:
+            raise WorkflowError(str(exc)) from None
 
 
 wildcard_constraints:
@@ -165,17 +177,26 @@ def figure_label(wildcards):
 
 
 def benchmark_files():
-    """The benchmark file of every job the report comes after: what the reproduction cost."""
+    """The benchmark file of every job the report comes after: what the reproduction cost.
+
+    Each lives beside what its job made: the data's under the resources folder, the rest under the
+    results folder, so that a results folder's report never reads another results folder's costs.
+    """
     return [
-        *[f"benchmarks/download/{d}/{f.filename}.tsv" for d in PLAN.datasets for f in require(d).files],
-        *[f"benchmarks/prepare/{d}.tsv" for d in PLAN.datasets],
-        "benchmarks/dataset_summary.tsv",
-        *[f"benchmarks/runs/{job}.tsv" for job in sorted(PLAN.jobs)],
-        *sorted({f"benchmarks/compress/{d}.tsv" for _, d in PLAN.compress_pairs}),
-        *[f"benchmarks/clashes/{m}/{d}.tsv" for m, d in PLAN.clash_pairs],
-        *[f"benchmarks/aggregate/{name}.tsv" for name in PLAN.tables],
-        *[f"benchmarks/figure/{name}.tsv" for name in PLAN.figure_of],
+        *[f"{RESOURCES}/benchmarks/download/{d}/{f.filename}.tsv" for d in PLAN.datasets for f in require(d).files],
+        *[f"{RESOURCES}/benchmarks/prepare/{d}.tsv" for d in PLAN.datasets],
+        f"{RESULTS}/benchmarks/dataset_summary.tsv",
+        *[f"{RESULTS}/benchmarks/runs/{job}.tsv" for job in sorted(PLAN.jobs)],
+        *sorted({f"{RESULTS}/benchmarks/compress/{d}.tsv" for _, d in PLAN.compress_pairs}),
+        *[f"{RESULTS}/benchmarks/clashes/{m}/{d}.tsv" for m, d in PLAN.clash_pairs],
+        *[f"{RESULTS}/benchmarks/aggregate/{name}.tsv" for name in PLAN.tables],
+        *[f"{RESULTS}/benchmarks/figure/{name}.tsv" for name in PLAN.figure_of],
     ]
+
+
+def benchmark_option(wildcards):
+    """--benchmarks of gnnlift report: the benchmark files it sums, the report's inputs and no others."""
+    return " ".join(f"--benchmarks {path}" for path in benchmark_files())
 
 
 def report_inputs():

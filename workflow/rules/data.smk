@@ -5,9 +5,9 @@ rule download:
     output:
         f"{RESOURCES}/raw/{{dataset}}/{{filename}}",
     log:
-        "logs/download/{dataset}/{filename}.log",
+        f"{RESOURCES}/logs/download/{{dataset}}/{{filename}}.log",
     benchmark:
-        "benchmarks/download/{dataset}/{filename}.tsv"
+        f"{RESOURCES}/benchmarks/download/{{dataset}}/{{filename}}.tsv"
     params:
         mirror=mirror_option,
     conda:
@@ -24,9 +24,9 @@ rule prepare:
         cache=f"{RESOURCES}/prepared/{{dataset}}.npz",
         stats=f"{RESOURCES}/prepared/{{dataset}}.stats.json",
     log:
-        "logs/prepare/{dataset}.log",
+        f"{RESOURCES}/logs/prepare/{{dataset}}.log",
     benchmark:
-        "benchmarks/prepare/{dataset}.tsv"
+        f"{RESOURCES}/benchmarks/prepare/{{dataset}}.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:
@@ -40,9 +40,9 @@ rule dataset_summary:
         csv=f"{RESULTS}/datasets/summary.csv",
         markdown=f"{RESULTS}/datasets/summary.md",
     log:
-        "logs/dataset_summary.log",
+        f"{RESULTS}/logs/dataset_summary.log",
     benchmark:
-        "benchmarks/dataset_summary.tsv"
+        f"{RESULTS}/benchmarks/dataset_summary.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:

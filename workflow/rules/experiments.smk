@@ -7,9 +7,9 @@ rule compress:
     output:
         f"{RESULTS}/compress/{{dataset}}.json",
     log:
-        "logs/compress/{dataset}.log",
+        f"{RESULTS}/logs/compress/{{dataset}}.log",
     benchmark:
-        "benchmarks/compress/{dataset}.tsv"
+        f"{RESULTS}/benchmarks/compress/{{dataset}}.tsv"
     params:
         models=compress_models,
         scopes=",".join(PLAN.compression.get("scopes", ["sample"])),
@@ -27,9 +27,9 @@ rule clashes:
     output:
         f"{RESULTS}/clashes/{{model}}/{{dataset}}.json",
     log:
-        "logs/clashes/{model}/{dataset}.log",
+        f"{RESULTS}/logs/clashes/{{model}}/{{dataset}}.log",
     benchmark:
-        "benchmarks/clashes/{model}/{dataset}.tsv"
+        f"{RESULTS}/benchmarks/clashes/{{model}}/{{dataset}}.tsv"
     params:
         digits=clash_digits,
         inits=clash_inits,
@@ -56,9 +56,9 @@ for _experiment, _model in PLAN.timed_rules:
         output:
             job_outputs(_experiment, _model),
         log:
-            f"logs/runs/{job_path(_experiment, _model)}.log",
+            f"{RESULTS}/logs/runs/{job_path(_experiment, _model)}.log",
         benchmark:
-            f"benchmarks/runs/{job_path(_experiment, _model)}.tsv"
+            f"{RESULTS}/benchmarks/runs/{job_path(_experiment, _model)}.tsv"
         params:
             runs=job_arguments(_experiment, _model),
         threads: timed_run_threads  # locally all cores: the machine to itself; on a cluster see cluster.smk

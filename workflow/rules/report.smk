@@ -16,9 +16,9 @@ rule aggregate_runs:
             labels=lambda wildcards: table_label(wildcards.experiment),
         ),
     log:
-        "logs/aggregate/{experiment}.log",
+        f"{RESULTS}/logs/aggregate/{{experiment}}.log",
     benchmark:
-        "benchmarks/aggregate/{experiment}.tsv"
+        f"{RESULTS}/benchmarks/aggregate/{{experiment}}.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:
@@ -38,9 +38,9 @@ rule aggregate_lifting:
             labels=lambda wildcards: table_label(wildcards.table),
         ),
     log:
-        "logs/aggregate/{table}.log",
+        f"{RESULTS}/logs/aggregate/{{table}}.log",
     benchmark:
-        "benchmarks/aggregate/{table}.tsv"
+        f"{RESULTS}/benchmarks/aggregate/{{table}}.tsv"
     wildcard_constraints:
         table="|".join(LIFTING_TABLES),
     conda:
@@ -66,9 +66,9 @@ rule figure:
     params:
         caption=lambda wildcards: experiments.get(wildcards.figure).caption,
     log:
-        "logs/figure/{figure}.log",
+        f"{RESULTS}/logs/figure/{{figure}}.log",
     benchmark:
-        "benchmarks/figure/{figure}.tsv"
+        f"{RESULTS}/benchmarks/figure/{{figure}}.tsv"
     conda:
         "../../envs/gnnlift.yaml"
     shell:
@@ -93,15 +93,16 @@ rule report:
             labels={"document": "provenance.json"},
         ),
     log:
-        "logs/report.log",
+        f"{RESULTS}/logs/report.log",
     params:
         tables=lambda wildcards, input: os.path.dirname(input.tables[0]),
         figures=lambda wildcards, input: os.path.dirname(input.figures[0]),
         left_out=left_out_option,
         timing_limit=timing_limit_option,
+        benchmarks=benchmark_option,
     conda:
         "../../envs/gnnlift.yaml"
     shell:
         "python -m gnnlift report --tables {params.tables} --figures {params.figures} "
-        "--datasets {input.datasets} --paper {input.paper} {params.left_out} {params.timing_limit} --benchmarks benchmarks "
+        "--datasets {input.datasets} --paper {input.paper} {params.left_out} {params.timing_limit} {params.benchmarks} "
         "--out {output.md} --summary {output.summary} --provenance {output.provenance} > {log} 2>&1"

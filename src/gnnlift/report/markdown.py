@@ -7,6 +7,7 @@ byte-identical file: the date and host of a render go to ``provenance.json``, no
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -516,12 +517,12 @@ def write_report(
     out: Path,
     left_out: list[str] | None = None,
     timing_limit: str | None = None,
-    benchmarks: Path | None = None,
+    benchmarks: Sequence[Path] = (),
 ) -> str:
     """Compose the report from whatever tables exist and write it to ``out`` (atomically); returns the markdown.
 
     ``timing_limit``: the ``timing`` resource limit applied to the runs (see :func:`timing_line`).
-    ``benchmarks``: the folder of Snakemake's benchmark files, for what the reproduction cost.
+    ``benchmarks``: Snakemake's benchmark files (or folders of them), for what the reproduction cost.
     """
     paper = yaml.safe_load(Path(paper_file).read_text())
     frames = read_tables(tables)
@@ -533,7 +534,7 @@ def write_report(
             parts.append(text)
     if datasets is not None and Path(datasets).is_file():
         parts.append(section_datasets(datasets))
-    if benchmarks is not None and (spent := cost.section(benchmarks)):
+    if benchmarks and (spent := cost.section(*benchmarks)):
         parts.append(spent)
     timed = [frames[n] for n in experiments.tables(experiments.RUNS)]
     runs = provenance.runs_of(timed)

@@ -134,7 +134,8 @@ def timing(runs: pd.DataFrame) -> str:
     if pairs == 0:
         return (
             f"- one job at a time: no two of the {count(clocked)} timed runs overlapped in wall-clock time{where} "
-            "(other processes on the machine are not recorded)"
+            "(checked among the runs in these tables, by the clocks their metrics.json record: runs whose "
+            "results were replaced since, and other processes on the machine, are not recorded)"
         )
     return f"- one job at a time: **no**, {count(pairs)} pairs of the {count(clocked)} timed runs overlapped{where}"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -26,10 +27,11 @@ from gnnlift.lifting import LiftConfig
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.protocol import Protocol
 from gnnlift.run.configs import register_datasets
-from gnnlift.run.datafile import dataset_label, register_resolver, sha256_of
+from gnnlift.run.datafile import dataset_label, sha256_of
 from gnnlift.run.environment import describe
 from gnnlift.run.evaluate import classification, filtered_ranking, predict
-from gnnlift.run.guard import precheck, remove_hydra_leftovers, validate
+from gnnlift.run.folder import protocol_of, register_resolvers
+from gnnlift.run.guard import before_of, precheck, remove_hydra_leftovers, validate
 from gnnlift.run.neuralogic import run_neuralogic
 from gnnlift.run.outcome import Outcome
 from gnnlift.run.shared import Reuse, SharedWork
@@ -41,7 +43,7 @@ from gnnlift.templates.dims import dims_of
 from gnnlift.variants.registry import build
 
 register_datasets()
-register_resolver()
+register_resolvers()
 
 
 def _now() -> str:
@@ -71,7 +73,7 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
     model_cfg = model_config(model_name, **{k: v for k, v in cfg.model.items() if k != "name"})
     protocol = Protocol(**cfg.protocol)
     dataset = dataset_label(cfg.dataset)
-    tag = f"[{model_name}/{dataset}/{variant_label(cfg)}/{protocol.name}/seed{cfg.seed}]"
+    tag = f"[{model_name}/{dataset}/{variant_label(cfg)}/{protocol_of(cfg.protocol)}/seed{cfg.seed}]"
 
     loaded = shared.get(("data", _data_key(cfg)), lambda: load_data(cfg), str(out_dir))
     data = loaded.value
@@ -122,7 +124,7 @@ def build_metrics(
         "variant": variant_name(cfg),
         "backend": backend_of(cfg),
         "protocol": protocol.name,
-        "labels": labels(cfg, variant_label(cfg), protocol.name),
+        "labels": labels(cfg, variant_label(cfg), protocol_of(cfg.protocol)),
         "seed": cfg.seed,
         "fold": cfg.fold,
         "folds": cfg.folds,
@@ -173,7 +175,7 @@ def _summary(metrics: dict) -> str:
 
 
 def labels(cfg: DictConfig, variant: str, protocol: str) -> dict:
-    """The run's experiment, variant and protocol labels: as the workflow set them, else derived."""
+    """The run's experiment, variant and protocol labels: as the workflow set them, else its settings' labels."""
     given = {k: v for k, v in (cfg.get("labels") or {}).items() if v is not None}
     shown = {"experiment": None, "variant": variant, "protocol": protocol}
     return {k: str(given[k]) if k in given else default for k, default in shown.items()}
@@ -277,25 +279,33 @@ def main(cfg: DictConfig) -> None:
     try:
         run(cfg, out_dir)
     except (DataError, ValueError, KeyError) as exc:
-        remove_hydra_leftovers(out_dir, Path.cwd())
+        remove_hydra_leftovers(out_dir, before_of(out_dir))
         print(f"gnnlift.run: error: {' '.join(str(exc).split())}", file=sys.stderr)
         sys.exit(2)
-    except BaseException:  # a crash or Ctrl-C: no folder holding only Hydra's files stays behind
-        remove_hydra_leftovers(out_dir, Path.cwd())
+    except BaseException:  # a crash, Ctrl-C or SIGTERM: no folder holding only Hydra's files stays behind
+        remove_hydra_leftovers(out_dir, before_of(out_dir))
         raise
+
+
+def _terminated(signum: int, frame) -> None:
+    """SIGTERM (``kill``, a scheduler's time limit) ends the run as Ctrl-C does: its cleanup runs."""
+    raise SystemExit(128 + signum)
 
 
 def entry(argv: list[str]) -> int:
     """``python -m gnnlift.run ARGS``: check the command line (nothing is written if it cannot run), then run."""
-    problem = precheck(argv)
+    problem = precheck(argv, folder=True)
     if problem:
         print(f"gnnlift.run: error: {problem}", file=sys.stderr)
         return 2
     sys.argv = [sys.argv[0], *argv]
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
     except SystemExit as exc:
         if exc.code is None:
             return 0
         return exc.code if isinstance(exc.code, int) else 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0

@@ -104,13 +104,19 @@ def slurm_allocation(environ: dict[str, str] | None = None) -> dict | None:
     }
 
 
+def device_name(device: str) -> str:
+    """``cpu`` for the CPU; for a GPU (``cuda``, ``cuda:1``) the name of that GPU."""
+    where = torch.device(device)
+    return "cpu" if where.type == "cpu" else torch.cuda.get_device_name(where)
+
+
 def describe(threads: int, device: str, dtype: str) -> dict:
     return {
         "cpu": cpu_name(),
         "cores": os.cpu_count(),
         "threads": torch.get_num_threads(),
         "threads_requested": threads,
-        "device": device if device == "cpu" else torch.cuda.get_device_name(0),
+        "device": device_name(device),
         "dtype": dtype,
         "platform": platform.platform(),
         "versions": dict(versions()),

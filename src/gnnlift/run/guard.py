@@ -1,13 +1,14 @@
 """Checks of a run's config, made before Hydra writes anything: one line for what is wrong.
 
 :func:`precheck` reads the command line as Hydra will (sweeps included), composes the config
-of every job and runs :func:`validate` on it; :func:`remove_hydra_leftovers` undoes the folder
-Hydra made for a run that then failed.
+of every job and runs :func:`validate` on it; :func:`remove_hydra_leftovers` undoes what Hydra
+made for a run that then failed, and only that: :class:`RecordBefore` (a Hydra callback, see
+config/run.yaml) notes what existed in the run's folder before Hydra wrote there.
 """
 
 from __future__ import annotations
 
-import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -15,12 +16,13 @@ from hydra import compose, initialize_config_dir
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
-from omegaconf import DictConfig, OmegaConf
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import check_group, register_datasets
-from gnnlift.run.datafile import register_resolver
+from gnnlift.run.folder import clash, register_resolvers
 from gnnlift.run.switches import check as check_switches
 
 INTEGERS = ("epochs", "warmup", "threads", "seed", "fold", "folds", "eval_batch_size")
@@ -60,15 +62,25 @@ def validate(cfg: DictConfig) -> None:
         device = torch.device(cfg.device)
     except (RuntimeError, TypeError):
         raise ValueError(f"device {cfg.device!r} is not a torch device; use cpu or cuda") from None
+    if device.type not in ("cpu", "cuda"):
+        raise ValueError(f"device {cfg.device!r}: runs train on cpu or cuda (cuda:N), not on {device.type}")
+    if device.type == "cpu" and device.index is not None:
+        raise ValueError(f"device {cfg.device!r}: the CPU takes no index; use device=cpu")
     if device.type != "cpu" and cfg.variant.name in CPU_ONLY:
         raise ValueError(f"variant={cfg.variant.name} runs on the CPU only ({CPU_ONLY[cfg.variant.name]})")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device=cuda asked for, but torch sees no GPU")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ValueError(f"device={cfg.device} asked for, but torch sees {torch.cuda.device_count()} GPU(s)")
     check_switches(cfg)
 
 
-def precheck(argv: list[str]) -> str | None:
-    """A one-line error for a command line of ``python -m gnnlift.run`` that cannot run, else None."""
+def precheck(argv: list[str], folder: bool = False) -> str | None:
+    """A one-line error for a command line of ``python -m gnnlift.run`` that cannot run, else None.
+
+    ``folder``: also refuse a run (not a sweep) whose ``hydra.run.dir`` holds another run's
+    results (:func:`gnnlift.run.folder.clash`).
+    """
     flags = [a for a in argv if a.startswith("-")]
     if any(f.split("=")[0] in HYDRA_ONLY for f in flags) or set(flags) - {"-m", "--multirun"}:
         return None
@@ -90,7 +102,7 @@ def precheck(argv: list[str]) -> str | None:
     except (HydraException, OmegaConfBaseException, TypeError):
         return None  # a sweep Hydra expands with its config loader (glob): each job checks itself
     register_datasets()
-    register_resolver()
+    register_resolvers()
     with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR), job_name="app"):
         for job in jobs:
             try:
@@ -98,7 +110,21 @@ def precheck(argv: list[str]) -> str | None:
             except (ValueError, HydraException, OmegaConfBaseException) as exc:
                 where = f" (job {' '.join(job)})" if len(jobs) > 1 else ""
                 return " ".join(str(exc).split()) + where
+        if folder and not multirun:
+            return _folder_clash([o.input_line for o in parsed])
     return None
+
+
+def _folder_clash(overrides: list[str]) -> str | None:
+    """:func:`gnnlift.run.folder.clash` for the folder Hydra will give this run."""
+    try:
+        cfg = compose("run", overrides=overrides, return_hydra_config=True)
+        run_dir = str(cfg.hydra.run.dir)
+    except (HydraException, OmegaConfBaseException):
+        return None  # Hydra says what is wrong with its own settings when it starts
+    with open_dict(cfg):
+        del cfg["hydra"]
+    return clash(run_dir, cfg)
 
 
 def _values(override) -> list[str]:
@@ -111,19 +137,89 @@ def _values(override) -> list[str]:
         return []
 
 
-def remove_hydra_leftovers(out_dir: Path, stop: Path) -> None:
-    """After a failed run: remove what Hydra wrote (``.hydra/``, an empty log), then empty folders up to ``stop``."""
-    out_dir, stop = Path(out_dir).resolve(), Path(stop).resolve()
-    shutil.rmtree(out_dir / ".hydra", ignore_errors=True)
+HYDRA_FILES = ("config.yaml", "hydra.yaml", "overrides.yaml")  # what Hydra writes into a run's .hydra/
+
+
+@dataclass(frozen=True)
+class Before:
+    """What existed where a run (or a sweep) writes, seen before Hydra made anything there.
+
+    ``root``: the run's folder (a sweep's folder for ``-m``); ``existed``: those of root, its
+    parents, ``root/.hydra`` with what it held, and ``root/*.log`` that existed.
+    """
+
+    root: Path
+    existed: frozenset[Path]
+
+    @classmethod
+    def of(cls, folder: str | Path) -> Before:
+        root = Path(folder).resolve()
+        looked = [root, *root.parents, root / ".hydra"]
+        existed = {p for p in looked if p.exists()}
+        if root.is_dir():
+            existed |= set(root.glob("*.log"))
+        if (root / ".hydra").is_dir():
+            existed |= set((root / ".hydra").iterdir())
+        return cls(root, frozenset(existed))
+
+    def made(self, path: Path) -> bool:
+        """Whether ``path`` is new since: looked at and absent, or inside a folder that was absent."""
+        if path in self.existed:
+            return False
+        if path == self.root or path in self.root.parents:
+            return True
+        if self.root not in path.parents:
+            return False  # never looked at: not ours to remove
+        if self.root not in self.existed:
+            return True
+        inside = path.relative_to(self.root).parts
+        return inside[0] == ".hydra" or (len(inside) == 1 and path.suffix == ".log")
+
+
+_BEFORE: list[Before] = []  # what this process saw before each run or sweep Hydra started
+
+
+def before_of(out_dir: Path) -> Before | None:
+    """The latest record of the folder ``out_dir`` lies in (a run's folder, or its sweep's)."""
+    out_dir = Path(out_dir).resolve()
+    for before in reversed(_BEFORE):
+        if out_dir == before.root or before.root in out_dir.parents:
+            return before
+    return None
+
+
+class RecordBefore(Callback):
+    """Hydra callback: what existed in a run's (or a sweep's) folder, before Hydra writes there."""
+
+    def on_run_start(self, config: DictConfig, **kwargs) -> None:
+        _BEFORE.append(Before.of(config.hydra.run.dir))
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        _BEFORE.append(Before.of(config.hydra.sweep.dir))
+
+
+def remove_hydra_leftovers(out_dir: Path, before: Before | None) -> None:
+    """After a failed run: remove what Hydra made for it, and nothing that was there before.
+
+    That is Hydra's files in ``.hydra/`` and an empty log, then the folders up from ``out_dir``
+    that Hydra made, while they are empty. Without a record (``before`` None) nothing is removed.
+    """
+    if before is None:
+        return
+    out_dir = Path(out_dir).resolve()
+    hydra = out_dir / ".hydra"
+    for path in [hydra / name for name in HYDRA_FILES]:
+        if before.made(path):
+            path.unlink(missing_ok=True)
     for log in out_dir.glob("*.log"):
-        if log.stat().st_size == 0:
+        if before.made(log) and log.stat().st_size == 0:
             log.unlink()
-    folder = out_dir
-    while True:
+    for folder in (hydra, out_dir, *out_dir.parents):
+        if not before.made(folder):
+            if folder != hydra:
+                return
+            continue
         try:
             folder.rmdir()
         except OSError:  # not empty: something else lives there
-            return
-        folder = folder.parent
-        if folder == stop or stop not in folder.parents:
             return

@@ -16,11 +16,11 @@ import copy
 
 from omegaconf import DictConfig
 
+from gnnlift import labels
+
 NEURALOGIC = "neuralogic"
 ENGINE = ("plain", "lifted")  # our engine's variants: the ones with a backend
 BACKENDS = ("torch", "native")
-NATIVE = "-native"  # the variant label's suffix with backend=native
-OFF = "-off"  # the variant label's suffix of NeuraLogic with compression off
 
 
 def check(cfg: DictConfig) -> None:
@@ -55,7 +55,7 @@ def settled(cfg: DictConfig) -> DictConfig:
 def variant_name(cfg: DictConfig) -> str:
     """The variant as ``metrics.json`` names it: ``plain``, ``lifted``, ..., ``neuralogic-off``."""
     off = cfg.variant.name == NEURALOGIC and not cfg.lifting.enabled
-    return cfg.variant.name + (OFF if off else "")
+    return cfg.variant.name + (labels.OFF if off else "")
 
 
 def backend_of(cfg: DictConfig) -> str | None:
@@ -64,5 +64,8 @@ def backend_of(cfg: DictConfig) -> str | None:
 
 
 def variant_label(cfg: DictConfig) -> str:
-    """The variant label of a run by hand: :func:`variant_name`, ``-native`` on the native backend."""
-    return variant_name(cfg) + (NATIVE if cfg.backend.name == "native" else "")
+    """The variant label of a run by hand, as the workflow spells it: ``lifted-dataset-native``, ``neuralogic-off``."""
+    lifting = cfg.lifting
+    return labels.variant_label(
+        cfg.variant.name, cfg.backend.name, lifts(cfg), lifting.scope, lifting.detect, lifting.digits
+    )
