@@ -70,3 +70,20 @@ def test_labels_of_the_matrix_reach_metrics_and_the_report(prepared, tmp_path):
         bad.write_text(json.dumps({**metrics, "labels": labels}))
         with pytest.raises(DataError, match=f"^{bad}: not a run's metrics: {message}$"):
             run_row(bad)
+
+
+def test_a_run_by_hand_takes_the_labels_the_workflow_prints(prepared, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "by-label"
+    args = [sys.executable, "-m", "gnnlift.run", "model=gcn", "dataset=mutag", "variant=lifted-dataset-native"]
+    args += ["protocol=batched-b32", f"resources={prepared}", "quiet=true", "epochs=2", f"hydra.run.dir={out}"]
+    subprocess.run(args, check=True, capture_output=True)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["labels"]["variant"] == "lifted-dataset-native" and metrics["backend"] == "native"
+    assert metrics["labels"]["protocol"] == "batched-b32" and metrics["config"]["protocol"]["batch_size"] == 32
+    assert metrics["config"]["lifting"]["scope"] == "dataset"
+    wrong = subprocess.run([*args[:5], "variant=lifted-nativ", f"hydra.run.dir={tmp_path / 'no'}"], capture_output=True)
+    assert wrong.returncode == 2 and not (tmp_path / "no").exists()
+    assert wrong.stderr.decode().strip().endswith("or a workflow label such as lifted-native or lifted-dataset")

@@ -26,7 +26,7 @@ from gnnlift.data.load import load_dataset
 from gnnlift.lifting import LiftConfig
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.protocol import Protocol
-from gnnlift.run.configs import register_datasets
+from gnnlift.run.configs import expand_labels, register_datasets
 from gnnlift.run.datafile import dataset_label, sha256_of
 from gnnlift.run.environment import describe
 from gnnlift.run.evaluate import classification, filtered_ranking, predict
@@ -293,7 +293,11 @@ def _terminated(signum: int, frame) -> None:
 
 
 def entry(argv: list[str]) -> int:
-    """``python -m gnnlift.run ARGS``: check the command line (nothing is written if it cannot run), then run."""
+    """``python -m gnnlift.run ARGS``: check the command line (nothing is written if it cannot run), then run.
+
+    Workflow labels are taken as they are printed: ``variant=lifted-native`` is ``variant=lifted backend=native``.
+    """
+    argv = expand_labels(argv)
     problem = precheck(argv, folder=True)
     if problem:
         print(f"gnnlift.run: error: {problem}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hydra.core.config_store import ConfigStore
 
+from gnnlift import labels
 from gnnlift.data.registry import registry
 from gnnlift.paths import CONFIG_DIR
 
@@ -26,10 +27,33 @@ def options(group: str) -> list[str]:
     return sorted(names)
 
 
+# The groups whose workflow labels a run by hand also takes (``variant=lifted-native``), and how a
+# label reads as Hydra overrides.
+LABELLED = {"variant": labels.variant_overrides, "protocol": labels.protocol_overrides}
+LABEL_EXAMPLES = {"variant": "lifted-native or lifted-dataset", "protocol": "batched-b32"}
+
+
 def check_group(key: str, value: str) -> str | None:
     """A one-line error when ``key`` is a config group and ``value`` is none of its options, else None."""
     if key not in GROUPS or value in options(key):
         return None
     choices = options(key)
     shown = ", ".join(choices) if len(choices) <= 12 else ", ".join(choices[:12]) + ", ..."
-    return f"unknown {key} {value!r}; choose one of: {shown}"
+    label = f", or a workflow label such as {LABEL_EXAMPLES[key]}" if key in LABELLED else ""
+    return f"unknown {key} {value!r}; choose one of: {shown}{label}"
+
+
+def expand_labels(argv: list[str]) -> list[str]:
+    """The command line with every ``variant=LABEL`` and ``protocol=LABEL`` that is a workflow label rather than
+    a config option (``variant=lifted-native``, ``protocol=batched-b32``) replaced by its Hydra overrides."""
+    out = []
+    for arg in argv:
+        key, sep, value = arg.partition("=")
+        if sep and key in LABELLED and value not in options(key):
+            try:
+                out += LABELLED[key](value)
+                continue
+            except ValueError:
+                pass  # not a label either: check_group names the choices
+        out.append(arg)
+    return out
