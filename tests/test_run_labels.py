@@ -87,3 +87,20 @@ def test_a_run_by_hand_takes_the_labels_the_workflow_prints(prepared, tmp_path):
     wrong = subprocess.run([*args[:5], "variant=lifted-nativ", f"hydra.run.dir={tmp_path / 'no'}"], capture_output=True)
     assert wrong.returncode == 2 and not (tmp_path / "no").exists()
     assert wrong.stderr.decode().strip().endswith("or a workflow label such as lifted-native or lifted-dataset")
+
+
+def test_prepared_data_is_found_from_any_folder_and_else_the_error_says_what_to_set(tmp_path, monkeypatch):
+    from omegaconf import OmegaConf
+
+    from gnnlift.run.app import load_data, resources_of
+
+    checkout = tmp_path / "checkout"
+    (checkout / "resources").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)  # elsewhere: no resources/ here
+    assert resources_of("resources", checkout) == checkout / "resources"
+    (tmp_path / "resources").mkdir()  # one in the working directory comes first
+    assert resources_of("resources", checkout) == Path("resources")
+    assert resources_of(tmp_path / "abs", checkout) == tmp_path / "abs"
+    cfg = OmegaConf.create({"dataset": {"name": "mutag"}, "resources": str(tmp_path / "empty")})
+    with pytest.raises(DataError, match=r"resources=DIR \(or GNNLIFT_RESOURCES\)$"):
+        load_data(cfg)

@@ -24,7 +24,7 @@ from gnnlift.atomic import write_text
 from gnnlift.data.errors import DataError
 from gnnlift.data.load import load_dataset
 from gnnlift.lifting import LiftConfig
-from gnnlift.paths import CONFIG_DIR
+from gnnlift.paths import CONFIG_DIR, REPO_ROOT
 from gnnlift.protocol import Protocol
 from gnnlift.run.configs import expand_labels, register_datasets
 from gnnlift.run.datafile import dataset_label, sha256_of
@@ -50,10 +50,25 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def resources_of(given: str | Path, checkout: Path = REPO_ROOT) -> Path:
+    """The folder of prepared data: ``resources=`` as given, a relative one from the working directory or,
+    where it is not there, from the checkout the run's code is in (so runs from any folder find the
+    workflow's data)."""
+    path = Path(given)
+    if path.is_absolute() or path.exists() or not (checkout / path).exists():
+        return path
+    return checkout / path
+
+
 def load_data(cfg: DictConfig):
     if cfg.dataset.name == "file":
         return load_dataset(cfg.dataset.path)
-    return load_dataset(cfg.dataset.name, resources=cfg.resources)
+    try:
+        return load_dataset(cfg.dataset.name, resources=resources_of(cfg.resources))
+    except DataError as exc:
+        if "is not prepared" not in str(exc):
+            raise
+        raise DataError(f"{exc}; or point the run at prepared data with resources=DIR (or GNNLIFT_RESOURCES)") from None
 
 
 def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: dict | None = None) -> dict:
@@ -186,7 +201,7 @@ def _data_key(cfg: DictConfig) -> tuple:
     if cfg.dataset.name == "file":
         path = Path(cfg.dataset.path).resolve()
         return ("file", str(path), sha256_of(path))
-    return (cfg.dataset.name, str(Path(cfg.resources).resolve()))
+    return (cfg.dataset.name, str(resources_of(cfg.resources).resolve()))
 
 
 def _file_record(dataset: DictConfig) -> dict | None:
