@@ -38,3 +38,14 @@ def test_install_replaces_snakemakes_timer():
         assert job_scheduler.JobScheduler._schedule_reevalutation is scheduler_wakeups.wake_once
     finally:
         job_scheduler.JobScheduler._schedule_reevalutation = original
+
+
+def test_the_private_apis_patched_or_read_are_still_there():
+    """An upgrade of Snakemake or Hydra that renames what gnnlift patches or reads fails here, by name."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    assert callable(getattr(job_scheduler.JobScheduler, "_schedule_reevalutation", None))
+    parsed = OverridesParser.create().parse_overrides(["model=gcn,sage", "seed=0"])
+    jobs = BasicSweeper.split_arguments(parsed, None)[0]
+    assert sorted(jobs) == [["model=gcn", "seed=0"], ["model=sage", "seed=0"]]

@@ -38,6 +38,12 @@ def wake_once(scheduler: Any, delay: float) -> None:
 _LOCK = threading.Lock()
 
 
+NOT_INSTALLED = (
+    "gnnlift: this Snakemake has no JobScheduler._schedule_reevalutation to replace; its scheduling loop may "
+    "wake more often beside timed runs (tests/test_scheduler_wakeups.py fails on such a version)"
+)
+
+
 def install() -> bool:
     """Put :func:`wake_once` in place of Snakemake's re-evaluation timer; False where it has none."""
     try:
