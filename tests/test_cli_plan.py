@@ -67,3 +67,22 @@ def test_jobs_equal_the_workflow_dry_run(capsys, monkeypatch, missing):
     )
     assert workflow
     assert sorted(plan_lines(capsys, "--job")) == workflow
+
+
+def test_the_command_says_its_version_and_every_default(capsys):
+    from gnnlift import cli
+
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == "gnnlift 0.1.0"
+    parser = cli.build_parser()
+    helps = {name: command.format_help() for name, command in parser._subparsers._group_actions[0].choices.items()}
+    flat = {name: " ".join(text.split()) for name, text in helps.items()}
+    assert "precision of every variant (default: float64)" in flat["verify"]
+    assert "seed of the random weights (default: 0)" in flat["verify"]
+    assert "(default: sample)" in flat["compress"] and "(default: exact)" in flat["compress"]
+    for option in ("--points", "--repeats", "--variants"):
+        line = flat["stepcost"].split(option, 2)[2].split(" --")[0]
+        assert "(default:" in line, (option, line)
+    assert "dataset a registry name (see gnnlift datasets)" in flat["fetch"] and "``" not in parser.format_help()
+    assert not any("``" in text for text in helps.values())

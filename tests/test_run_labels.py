@@ -104,3 +104,8 @@ def test_prepared_data_is_found_from_any_folder_and_else_the_error_says_what_to_
     cfg = OmegaConf.create({"dataset": {"name": "mutag"}, "resources": str(tmp_path / "empty")})
     with pytest.raises(DataError, match=r"resources=DIR \(or GNNLIFT_RESOURCES\)$"):
         load_data(cfg)
+
+
+def test_a_quiet_run_still_says_where_its_results_are(prepared, tmp_path, capsys):
+    metrics_of(prepared, tmp_path / "quiet", "model=gcn")
+    assert capsys.readouterr().out.strip() == str(tmp_path / "quiet" / "metrics.json")

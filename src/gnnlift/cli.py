@@ -33,8 +33,27 @@ def _dataset_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Defaults(argparse.HelpFormatter):
+    """Help that names each option's default where it has one and its text does not already say it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        unset = default is None or default is False or default == [] or default == argparse.SUPPRESS
+        if "default" in text or unset or not action.option_strings:
+            return text
+        shown = ",".join(map(str, default)) if isinstance(default, list) else default
+        return f"{text} (default: {shown})".strip().replace("%", "%%")
+
+
+def _plain(text: str | None) -> str:
+    """reStructuredText's literal markup (double backticks) left out, for a terminal."""
+    return (text or "").replace("``", "")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gnnlift", description=__doc__)
+    parser = argparse.ArgumentParser(prog="gnnlift", description=_plain(__doc__))
+    parser.add_argument("--version", action="version", version=f"gnnlift {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("datasets", help="list the registry, or print the statistics of one dataset or file")
@@ -43,13 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     _dataset_options(p)
 
     p = sub.add_parser("fetch", help="download (or copy from the mirror) and verify a dataset's files")
-    p.add_argument("dataset")
+    p.add_argument("dataset", help="a registry name (see gnnlift datasets)")
     p.add_argument("--file", help="only this file (the URL's last segment)")
     p.add_argument("--dest", type=Path, help="destination of --file (default: resources/raw/<dataset>/<file>)")
     _dataset_options(p)
 
     p = sub.add_parser("prepare", help="parse a dataset into resources/prepared/<dataset>.npz + .stats.json")
-    p.add_argument("dataset")
+    p.add_argument("dataset", help="a registry name (see gnnlift datasets)")
     p.add_argument("--files", nargs="+", type=Path, help="its raw files, in registry order (default: fetched)")
     p.add_argument("--out", type=Path, help="the cache to write (default: resources/prepared/<dataset>.npz)")
     _dataset_options(p)
@@ -58,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="gcn, sage, gin, gnn_embed or graphlet")
     p.add_argument("--data", required=True, help="a graph dataset: registry name or path")
     p.add_argument("--variants", default="plain,lifted", help="comma-separated: plain, lifted (scope sample)")
-    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="the training step timed")
     p.add_argument("--points", type=int, default=40, help="samples measured, spread over the size range")
     p.add_argument("--repeats", type=int, default=300, help="steps timed per sample (one compiled call)")
     p.add_argument("--out", type=Path, help="write the JSON here too")
@@ -67,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="same weights in every variant: compare outputs and gradients")
     p.add_argument("--model", required=True, help="gcn, sage, gin, gnn_embed, graphlet or kbe")
     p.add_argument("--data", required=True, help="a registry name or a path to a data file")
-    p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="precision of every variant")
     p.add_argument(
         "--variants",
         default="plain,lifted,pyg,dgl",
@@ -91,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", required=True, help="gcn, sage, gin, gnn_embed, graphlet or kbe (comma-separated: several)"
     )
     p.add_argument("--data", required=True, help="a registry name or a path to a data file")
-    p.add_argument("--detect", choices=("exact", "value"), default="exact")
+    p.add_argument("--detect", choices=("exact", "value"), default="exact", help="how equivalent neurons are found")
     p.add_argument("--digits", type=int, nargs="+", default=[12], help="value detection: decimal places (default 12)")
     p.add_argument("--inits", type=int, nargs="+", default=[2], help="value detection: random weight draws (default 2)")
     p.add_argument("--isocheck", action="store_true", help="value detection: refuse structurally different merges")
@@ -157,7 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("stats", nargs="+", type=Path, help=".stats.json files written by `prepare`")
     p.add_argument("--csv", type=Path, required=True)
     p.add_argument("--markdown", type=Path, required=True)
+    for command in sub.choices.values():
+        command.formatter_class = _Defaults
+        command.description = _plain(command.description)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gnnlift")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

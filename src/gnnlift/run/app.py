@@ -110,8 +110,7 @@ def run(cfg: DictConfig, out_dir: Path, shared: SharedWork | None = None, job: d
         + "".join(f"{e.epoch},{e.seconds:.6f},{e.loss:.8f},{int(e.warmup)}\n" for e in outcome.epochs),
     )
     write_text(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    if not cfg.quiet:
-        print(f"{tag} {_summary(metrics)}; -> {out_dir}")
+    print(f"{out_dir / 'metrics.json'}" if cfg.quiet else f"{tag} {_summary(metrics)}; -> {out_dir}")
     return metrics
 
 
