@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from gnnlift import matrix
 from gnnlift.cli import main, workflow_config
@@ -86,3 +87,47 @@ def test_the_command_says_its_version_and_every_default(capsys):
         assert "(default:" in line, (option, line)
     assert "dataset a registry name (see gnnlift datasets)" in flat["fetch"] and "``" not in parser.format_help()
     assert not any("``" in text for text in helps.values())
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["verify", "--model", "gcn", "--data", "mutag", "--limit", "0"],
+            "argument --limit: must be at least 1, not 0",
+        ),
+        (
+            ["verify", "--model", "gcn", "--data", "mutag", "--draws", "-1"],
+            "argument --draws: must be at least 1, not -1",
+        ),
+        (
+            ["compress", "--model", "gcn", "--data", "mutag", "--limit", "0"],
+            "argument --limit: must be at least 1, not 0",
+        ),
+    ],
+)
+def test_counts_below_one_are_refused_before_any_work(capsys, argv, message):
+    from gnnlift import cli
+
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    assert done.value.code == 2 and capsys.readouterr().err.strip().endswith(message)
+
+
+@pytest.mark.parametrize(
+    ("variant", "protocol", "message"),
+    [
+        ("lifted-value-d99", "batched", "value detection keeps 1 to 15 decimal digits (float64 holds no more), not 99"),
+        ("lifted", "batched-b0", "protocol label 'batched-b0': a batch holds at least 1 sample"),
+    ],
+)
+def test_labels_no_run_can_take_stop_the_plan(tmp_path, capsys, variant, protocol, message):
+    from gnnlift import cli
+
+    config = tmp_path / "bad.yaml"
+    cell = {"groups": [{"models": ["gcn"], "datasets": ["mutag"]}], "seeds": [0], "folds": [0]}
+    config.write_text(
+        yaml.safe_dump({"experiments": {"scaling": cell | {"variants": [variant], "protocols": [protocol]}}})
+    )
+    assert cli.main(["plan", "--configfile", str(config)]) == 2
+    assert capsys.readouterr().err.strip().endswith(message)

@@ -114,6 +114,15 @@ def test_item7_epochs_zero_is_refused(monkeypatch, capsys, tmp_path, argv, messa
         (["dataset=file", "dataset.path=/no/such/file.txt"], "dataset.path /no/such/file.txt: no such file"),
         (["fold=5"], "folds must be at least 2 and fold in 0..folds-1"),
         (["device=gpu"], "device 'gpu' is not a torch device; use cpu or cuda"),
+        (["threads=1000"], "threads=1000 is more than the"),
+        (["protocol.batch_size=1.5"], "protocol.batch_size must be a whole number of samples (at least 1) or null"),
+        (["protocol.batch_size=0"], "protocol.batch_size must be a whole number of samples (at least 1) or null"),
+        (["protocol.lr=1e300"], "protocol.lr must be a number in (0, 100], not 1e+300"),
+        (["protocol.lr=nan"], "protocol.lr must be a number in (0, 100], not nan"),
+        (["protocol.lr=-0.1"], "protocol.lr must be a number in (0, 100], not -0.1"),
+        (["variant=lifted", "lifting.detect=value", "lifting.digits=99"], "lifting.digits must be an integer in 1..15"),
+        (["variant=lifted-value-d99"], "value detection keeps 1 to 15 decimal digits (float64 holds no more), not 99"),
+        (["protocol=batched-b0"], "protocol label 'batched-b0': a batch holds at least 1 sample"),
     ],
 )
 def test_item7_bad_settings_give_one_line_and_no_folder(monkeypatch, capsys, tmp_path, argv, message):

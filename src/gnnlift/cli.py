@@ -46,6 +46,17 @@ class _Defaults(argparse.HelpFormatter):
         return f"{text} (default: {shown})".strip().replace("%", "%%")
 
 
+def _positive(text: str) -> int:
+    """A whole number of at least 1, as an option's type."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _plain(text: str | None) -> str:
     """reStructuredText's literal markup (double backticks) left out, for a terminal."""
     return (text or "").replace("``", "")
@@ -78,8 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="a graph dataset: registry name or path")
     p.add_argument("--variants", default="plain,lifted", help="comma-separated: plain, lifted (scope sample)")
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="the training step timed")
-    p.add_argument("--points", type=int, default=40, help="samples measured, spread over the size range")
-    p.add_argument("--repeats", type=int, default=300, help="steps timed per sample (one compiled call)")
+    p.add_argument("--points", type=_positive, default=40, help="samples measured, spread over the size range")
+    p.add_argument("--repeats", type=_positive, default=300, help="steps timed per sample (one compiled call)")
     p.add_argument("--out", type=Path, help="write the JSON here too")
     _dataset_options(p)
 
@@ -93,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated (default: plain,lifted,pyg,dgl); lifted = exact lifting at every scope, "
         "or lifted:sample|batch|dataset; plain-native and lifted-native[:scope] run the native backend",
     )
-    p.add_argument("--draws", type=int, help="random weight draws (default: 3 with lifted variants, else 1)")
-    p.add_argument("--limit", type=int, help="only the first N samples (graphs or queries)")
+    p.add_argument("--draws", type=_positive, help="random weight draws (default: 3 with lifted variants, else 1)")
+    p.add_argument("--limit", type=_positive, help="only the first N samples (graphs or queries)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random weights")
     p.add_argument(
         "--set",
@@ -115,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inits", type=int, nargs="+", default=[2], help="value detection: random weight draws (default 2)")
     p.add_argument("--isocheck", action="store_true", help="value detection: refuse structurally different merges")
     p.add_argument("--scope", default="sample", help="sample, batch or dataset (comma-separated: several)")
-    p.add_argument("--batch-size", type=int, default=128, help="samples per batch at scope batch (default 128)")
-    p.add_argument("--limit", type=int, help="only the first N samples (graphs or queries)")
+    p.add_argument("--batch-size", type=_positive, default=128, help="samples per batch at scope batch (default 128)")
+    p.add_argument("--limit", type=_positive, help="only the first N samples (graphs or queries)")
     p.add_argument("--out", type=Path, help="also write the JSON to this file (atomically)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a model setting")
     _dataset_options(p)

@@ -25,6 +25,7 @@ NEURALOGIC = {
     "neuralogic": ["variant=neuralogic", "lifting=on", "variant.count_uncompressed=false"],
     "neuralogic" + OFF: ["variant=neuralogic", "lifting=off"],
 }
+MIN_DIGITS, MAX_DIGITS = 1, 15  # value detection's decimal digits: float64 carries about 15
 DEFAULT_SCOPE = "sample"  # lifting.scope of a ``lifted`` label that names none
 VALUE = "-value-d"  # value detection, then its digits
 _VARIANT = re.compile(rf"^(plain|pyg|dgl|lifted)(?:-(sample|batch|dataset))?(?:{VALUE}(\d+))?$")
@@ -45,6 +46,11 @@ def variant_overrides(label: str) -> list[str]:
     name, scope, digits = match.groups()
     if native and name not in NATIVE_VARIANTS:
         _refuse_native(label, name)
+    if digits and not MIN_DIGITS <= int(digits) <= MAX_DIGITS:
+        raise ValueError(
+            f"variant label {label!r}: value detection keeps {MIN_DIGITS} to {MAX_DIGITS} decimal digits "
+            f"(float64 holds no more), not {int(digits)}"
+        )
     out = [f"variant={name}"]
     if scope:
         out.append(f"lifting.scope={scope}")
@@ -75,6 +81,8 @@ def protocol_overrides(label: str) -> list[str]:
     if not match or (match.group(2) and match.group(1) != SIZED):
         raise ValueError(f"unknown protocol label {label!r}")
     name, size = match.groups()
+    if size and int(size) < 1:
+        raise ValueError(f"protocol label {label!r}: a batch holds at least 1 sample")
     return [f"protocol={name}"] + ([f"protocol.batch_size={int(size)}"] if size else [])
 
 

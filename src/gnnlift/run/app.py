@@ -311,7 +311,11 @@ def entry(argv: list[str]) -> int:
 
     Workflow labels are taken as they are printed: ``variant=lifted-native`` is ``variant=lifted backend=native``.
     """
-    argv = expand_labels(argv)
+    try:
+        argv = expand_labels(argv)
+    except ValueError as exc:
+        print(f"gnnlift.run: error: {exc}", file=sys.stderr)
+        return 2
     problem = precheck(argv, folder=True)
     if problem:
         print(f"gnnlift.run: error: {problem}", file=sys.stderr)

@@ -45,7 +45,9 @@ def check_group(key: str, value: str) -> str | None:
 
 def expand_labels(argv: list[str]) -> list[str]:
     """The command line with every ``variant=LABEL`` and ``protocol=LABEL`` that is a workflow label rather than
-    a config option (``variant=lifted-native``, ``protocol=batched-b32``) replaced by its Hydra overrides."""
+    a config option (``variant=lifted-native``, ``protocol=batched-b32``) replaced by its Hydra overrides.
+
+    Raises ValueError (one line) for a label that no run can take, such as ``batched-b0``."""
     out = []
     for arg in argv:
         key, sep, value = arg.partition("=")
@@ -53,7 +55,9 @@ def expand_labels(argv: list[str]) -> list[str]:
             try:
                 out += LABELLED[key](value)
                 continue
-            except ValueError:
-                pass  # not a label either: check_group names the choices
+            except ValueError as exc:
+                if not str(exc).startswith("unknown"):
+                    raise  # a label, but one no run can take (batched-b0, lifted-value-d99)
+                # not a label either: check_group names the choices
         out.append(arg)
     return out

@@ -8,6 +8,8 @@ config/run.yaml) notes what existed in the run's folder before Hydra wrote there
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +22,13 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from gnnlift.labels import MAX_DIGITS, MIN_DIGITS
 from gnnlift.paths import CONFIG_DIR
 from gnnlift.run.configs import check_group, register_datasets
 from gnnlift.run.folder import clash, register_resolvers
 from gnnlift.run.switches import check as check_switches
 
+MAX_LR = 100.0  # past it every model here diverges at once: a typo, not a setting
 INTEGERS = ("epochs", "warmup", "threads", "seed", "fold", "folds", "eval_batch_size")
 CPU_ONLY = {"dgl": "its pinned build is CPU-only", "neuralogic": "it runs in the JVM"}
 # Hydra options that print or set something up instead of running: left to Hydra unchecked.
@@ -45,6 +49,17 @@ def validate(cfg: DictConfig) -> None:
         )
     if cfg.threads < 1:
         raise ValueError(f"threads must be at least 1, not {cfg.threads}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if cfg.threads > cores:
+        raise ValueError(
+            f"threads={cfg.threads} is more than the {cores} cores this process may use; "
+            "timings would measure the threads' contention"
+        )
+    _check_protocol(cfg.protocol)
+    if cfg.variant.name == "lifted" and cfg.lifting.get("detect") == "value":
+        digits = cfg.lifting.get("digits")
+        if not isinstance(digits, int) or isinstance(digits, bool) or not MIN_DIGITS <= digits <= MAX_DIGITS:
+            raise ValueError(f"lifting.digits must be an integer in {MIN_DIGITS}..{MAX_DIGITS}, not {digits!r}")
     if not 0 <= cfg.seed < 2**32:
         raise ValueError(f"seed must be in 0..2**32-1, not {cfg.seed}")
     if cfg.folds < 2 or not 0 <= cfg.fold < cfg.folds:
@@ -73,6 +88,14 @@ def validate(cfg: DictConfig) -> None:
     if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
         raise ValueError(f"device={cfg.device} asked for, but torch sees {torch.cuda.device_count()} GPU(s)")
     check_switches(cfg)
+
+
+def _check_protocol(protocol: DictConfig) -> None:
+    size, lr = protocol.get("batch_size"), protocol.get("lr")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
+        raise ValueError(f"protocol.batch_size must be a whole number of samples (at least 1) or null, not {size!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or not 0 < lr <= MAX_LR:
+        raise ValueError(f"protocol.lr must be a number in (0, {MAX_LR:g}], not {lr!r}")
 
 
 def precheck(argv: list[str], folder: bool = False) -> str | None:
