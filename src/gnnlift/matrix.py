@@ -183,6 +183,7 @@ def runs(
         try:
             folds = folds_of(experiment, model, variant, protocol)
             epochs_of(experiment, model, variant, protocol)
+            overrides_of(experiment, model, variant, protocol)
         except ValueError as exc:
             raise ValueError(f"experiment {name}: {exc}") from None
         out += [
@@ -194,7 +195,7 @@ def runs(
 # Per-cell settings of an experiment. A key names a cell by one or more of its model, variant and
 # protocol, joined by "/" (``neuralogic``, ``graphlet``, ``gcn/pyg/paper``); of the keys that name
 # a run's cell, the one with the most parts applies.
-PER_CELL = ("folds_of", "epochs_of")
+PER_CELL = ("folds_of", "epochs_of", "overrides_of")
 
 
 def cell_setting(experiment: Mapping, key: str, model: str, variant: str, protocol: str):
@@ -228,18 +229,39 @@ def epochs_of(experiment: Mapping, model: str, variant: str, protocol: str) -> i
     return cell_setting(experiment, "epochs_of", model, variant, protocol)
 
 
+def overrides_of(experiment: Mapping, model: str, variant: str, protocol: str) -> list[str]:
+    """Hydra overrides a cell adds after the experiment's (``overrides_of``; e.g. its own learning rate)."""
+    return list(cell_setting(experiment, "overrides_of", model, variant, protocol) or [])
+
+
 def check_cells(name: str, experiment: Mapping) -> None:
-    """Refuse a ``folds_of``/``epochs_of`` key with a part that is no model, variant or protocol of
-    the experiment, and folds outside ``0..num_folds-1``."""
-    models = list(dict.fromkeys(m for group in experiment["groups"] for m in group["models"]))
-    valid = models + list(experiment["variants"]) + list(experiment["protocols"])
+    """Refuse a ``folds_of``/``epochs_of``/``overrides_of`` key with a part that is no model, variant
+    label or protocol label, and folds outside ``0..num_folds-1``.
+
+    A key may name a cell this experiment lacks (a config merged over another inherits its keys).
+    """
     num_folds = experiment.get("num_folds", 5)
     for key in PER_CELL:
         for cell, value in (experiment.get(key) or {}).items():
-            check_names("model, variant or protocol", str(cell).split("/"), valid, f"experiment {name}: {key} {cell!r}")
+            for part in str(cell).split("/"):
+                if not _names_a_cell(part):
+                    check_names("model, variant or protocol", [part], _models(), f"experiment {name}: {key} {cell!r}")
             bad = [f for f in value if not 0 <= f < num_folds] if key == "folds_of" else []
             if bad:
                 raise ValueError(f"experiment {name}: folds_of {cell!r}: fold {bad[0]} outside 0..{num_folds - 1}")
+
+
+def _names_a_cell(part: str) -> bool:
+    """Whether ``part`` is a model, a variant label or a protocol label."""
+    if part in _models():
+        return True
+    for parse in (variant_overrides, protocol_overrides):
+        try:
+            parse(part)
+            return True
+        except ValueError:
+            pass
+    return False
 
 
 def supported(model: str, variant: str) -> bool:
@@ -252,10 +274,10 @@ def supported(model: str, variant: str) -> bool:
 
 
 def overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:
-    """The Hydra overrides of one run: its coordinates, the experiment's (its cell's ``epochs_of`` in
-    place of the experiment's ``epochs``) and the per-model/dataset ones."""
+    """The Hydra overrides of one run: its coordinates, the experiment's, its cell's (``overrides_of``,
+    then ``epochs_of`` in place of the experiment's ``epochs``) and the per-model/dataset ones."""
     extra = config.get("run_overrides", {})
-    common = list(experiment.get("overrides", []))
+    common = list(experiment.get("overrides", [])) + overrides_of(experiment, run.model, run.variant, run.protocol)
     epochs = epochs_of(experiment, run.model, run.variant, run.protocol)
     if epochs is not None:
         common = [o for o in common if not o.startswith("epochs=")] + [f"epochs={epochs}"]
