@@ -141,7 +141,7 @@ def test_default_matrix_expands():
     assert len(without) == 3 * 4 * 2 * 3 and not {r.variant for r in without} & set(matrix.NEURALOGIC)
     run = table1[0]
     overrides = matrix.overrides(run, config["experiments"]["table1"], {"run_overrides": {"model": {"gcn": ["x=1"]}}})
-    assert "model=gcn" in overrides and overrides[-1] == "x=1" and "epochs=4" in overrides
+    assert "model=gcn" in overrides and overrides[-1] == "x=1" and "epochs=11" in overrides
     assert len(matrix.pairs(config["compression"]["groups"], molecules)) == 5 * 73
 
 

@@ -111,23 +111,106 @@ def runs(
 ) -> list[Run]:
     """Every run of one training experiment, but those of the variant labels in ``skip``.
 
-    Labels, models and datasets are checked first (``datasets``: as in :func:`pairs`).
+    Labels, models and datasets are checked first (``datasets``: as in :func:`pairs`), and so are
+    the cells named in ``folds_of`` and ``epochs_of``. A variant's folds are those of
+    :func:`folds_of` (the experiment's ``folds`` unless ``folds_of`` narrows them).
     """
     for label in experiment["variants"]:
         variant_overrides(label)
     for label in experiment["protocols"]:
         protocol_overrides(label)
-    return [
-        Run(name, model, dataset, variant, protocol, fold, seed)
-        for (model, dataset), variant, protocol, fold, seed in itertools.product(
-            pairs(experiment["groups"], molecules, datasets, f"experiment {name}"),
-            [v for v in experiment["variants"] if v not in skip],
-            experiment["protocols"],
-            experiment["folds"],
-            experiment["seeds"],
+    check_cells(name, experiment)
+    cells = itertools.product(
+        pairs(experiment["groups"], molecules, datasets, f"experiment {name}"),
+        [v for v in experiment["variants"] if v not in skip],
+        experiment["protocols"],
+    )
+    out = []
+    for (model, dataset), variant, protocol in cells:
+        if not supported(model, variant):
+            continue
+        try:
+            folds = folds_of(experiment, model, variant, protocol)
+            epochs_of(experiment, model, variant, protocol)
+            overrides_of(experiment, model, variant, protocol)
+        except ValueError as exc:
+            raise ValueError(f"experiment {name}: {exc}") from None
+        out += [
+            Run(name, model, dataset, variant, protocol, f, s) for f, s in itertools.product(folds, experiment["seeds"])
+        ]
+    return out
+
+
+# Per-cell settings of an experiment. A key names a cell by one or more of its model, variant and
+# protocol, joined by "/" (``neuralogic``, ``graphlet``, ``gcn/pyg/paper``); of the keys that name
+# a run's cell, the one with the most parts applies.
+PER_CELL = ("folds_of", "epochs_of", "overrides_of")
+
+
+def cell_setting(experiment: Mapping, key: str, model: str, variant: str, protocol: str):
+    """The value of ``experiment[key]`` (``folds_of``, ``epochs_of``) for one cell; None if no entry names it.
+
+    Two entries naming the cell with as many parts (``gcn`` and ``pyg``) are refused: a key with
+    both parts (``gcn/pyg``) says which applies.
+    """
+    cell = {model, variant, protocol}
+    named = [k for k in (experiment.get(key) or {}) if set(str(k).split("/")) <= cell]
+    if not named:
+        return None
+    most = max(len(k.split("/")) for k in named)
+    best = [k for k in named if len(k.split("/")) == most]
+    if len(best) > 1:
+        raise ValueError(
+            f"{key}: {' and '.join(map(repr, best))} both name the cell {model}/{variant}/{protocol}; "
+            "a key with more of its parts says which applies"
         )
-        if supported(model, variant)
-    ]
+    return experiment[key][best[0]]
+
+
+def folds_of(experiment: Mapping, model: str, variant: str, protocol: str) -> list[int]:
+    """The folds a cell runs: its ``folds_of`` entry, else the experiment's ``folds``."""
+    folds = cell_setting(experiment, "folds_of", model, variant, protocol)
+    return list(experiment["folds"] if folds is None else folds)
+
+
+def epochs_of(experiment: Mapping, model: str, variant: str, protocol: str) -> int | None:
+    """The epochs a cell trains (warm-up included) where ``epochs_of`` sets them; None: the experiment's."""
+    return cell_setting(experiment, "epochs_of", model, variant, protocol)
+
+
+def overrides_of(experiment: Mapping, model: str, variant: str, protocol: str) -> list[str]:
+    """Hydra overrides a cell adds after the experiment's (``overrides_of``; e.g. its own learning rate)."""
+    return list(cell_setting(experiment, "overrides_of", model, variant, protocol) or [])
+
+
+def check_cells(name: str, experiment: Mapping) -> None:
+    """Refuse a ``folds_of``/``epochs_of``/``overrides_of`` key with a part that is no model, variant
+    label or protocol label, and folds outside ``0..num_folds-1``.
+
+    A key may name a cell this experiment lacks (a config merged over another inherits its keys).
+    """
+    num_folds = experiment.get("num_folds", 5)
+    for key in PER_CELL:
+        for cell, value in (experiment.get(key) or {}).items():
+            for part in str(cell).split("/"):
+                if not _names_a_cell(part):
+                    check_names("model, variant or protocol", [part], _models(), f"experiment {name}: {key} {cell!r}")
+            bad = [f for f in value if not 0 <= f < num_folds] if key == "folds_of" else []
+            if bad:
+                raise ValueError(f"experiment {name}: folds_of {cell!r}: fold {bad[0]} outside 0..{num_folds - 1}")
+
+
+def _names_a_cell(part: str) -> bool:
+    """Whether ``part`` is a model, a variant label or a protocol label."""
+    if part in _models():
+        return True
+    for parse in (variant_overrides, protocol_overrides):
+        try:
+            parse(part)
+            return True
+        except ValueError:
+            pass
+    return False
 
 
 def supported(model: str, variant: str) -> bool:
@@ -140,8 +223,13 @@ def supported(model: str, variant: str) -> bool:
 
 
 def overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:
-    """The Hydra overrides of one run: its coordinates, the experiment's and the per-model/dataset ones."""
+    """The Hydra overrides of one run: its coordinates, the experiment's, its cell's (``overrides_of``,
+    then ``epochs_of`` in place of the experiment's ``epochs``) and the per-model/dataset ones."""
     extra = config.get("run_overrides", {})
+    common = list(experiment.get("overrides", [])) + overrides_of(experiment, run.model, run.variant, run.protocol)
+    epochs = epochs_of(experiment, run.model, run.variant, run.protocol)
+    if epochs is not None:
+        common = [o for o in common if not o.startswith("epochs=")] + [f"epochs={epochs}"]
     return [
         f"model={run.model}",
         f"dataset={run.dataset}",
@@ -155,7 +243,7 @@ def overrides(run: Run, experiment: Mapping, config: Mapping) -> list[str]:
         f"labels.experiment={run.experiment}",
         f"labels.variant={run.variant}",
         f"labels.protocol={run.protocol}",
-        *experiment.get("overrides", []),
+        *common,
         *extra.get("model", {}).get(run.model, []),
         *extra.get("dataset", {}).get(run.dataset, []),
     ]

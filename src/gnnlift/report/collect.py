@@ -138,8 +138,8 @@ def run_labels(path: Path, m: dict) -> dict:
 def run_row(path: Path) -> dict:
     """One training run: its labels (recorded in metrics.json) and what it measured.
 
-    Keys that older metrics lack (``backend``, ``graph.executed``, ``one_off_seconds.jit_compile``)
-    read as torch and as missing values.
+    Keys that older metrics lack (``backend``, ``graph.executed``, ``one_off_seconds.jit_compile``,
+    ``evaluation.test.majority_accuracy``) read as torch and as missing values.
     """
     path = Path(path)
     m = _load(path)
@@ -183,8 +183,11 @@ def run_row(path: Path) -> dict:
         "epoch_seconds": json.dumps(m.get("epoch_seconds") or []),
         "test_accuracy": test.get("accuracy"),
         "test_auc": test.get("auc"),
+        # the test accuracy of always predicting the training set's majority class (missing in older runs)
+        "test_majority_accuracy": test.get("majority_accuracy"),
         "train_accuracy": (evaluation.get("train") or {}).get("accuracy"),
         "test_mrr": ranking.get("mrr"),
+        "test_constant_mrr": ranking.get("constant_mrr"),  # a scorer giving every tail one score
         "test_hits10": ranking.get("hits@10"),
         "samples_train": samples.get("train"),
         "samples_test": samples.get("test"),

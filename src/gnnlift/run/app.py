@@ -29,7 +29,7 @@ from gnnlift.protocol import Protocol
 from gnnlift.run.configs import expand_labels, register_datasets
 from gnnlift.run.datafile import dataset_label, sha256_of
 from gnnlift.run.environment import describe
-from gnnlift.run.evaluate import classification, filtered_ranking, predict
+from gnnlift.run.evaluate import filtered_ranking, predict, scores
 from gnnlift.run.folder import protocol_of, register_resolvers
 from gnnlift.run.guard import before_of, precheck, remove_hydra_leftovers, validate
 from gnnlift.run.neuralogic import run_neuralogic
@@ -250,13 +250,12 @@ def _run_torch(cfg, task, model_name, model_cfg, dims, protocol, progress) -> Ou
 
     start = time.perf_counter()
     target = torch.from_numpy(task.targets)
-    evaluation = {
-        "train": classification(predict(net, samples, task.train, cfg.eval_batch_size, device), target[task.train])
-    }
-    if len(task.test):
-        evaluation["test"] = classification(
-            predict(net, samples, task.test, cfg.eval_batch_size, device), target[task.test]
-        )
+    evaluation = scores(
+        predict(net, samples, task.train, cfg.eval_batch_size, device),
+        target[task.train],
+        predict(net, samples, task.test, cfg.eval_batch_size, device),
+        target[task.test],
+    )
     if task.ranking_test is not None:
         evaluation["test_ranking"] = filtered_ranking(net, task.data, task.ranking_test, task.known, device)
     eval_seconds = time.perf_counter() - start

@@ -1,4 +1,5 @@
-"""Evaluation after training: classification metrics, and filtered ranking for KB triples."""
+"""Evaluation after training: classification metrics beside the majority-class baseline, and
+filtered ranking for KB triples beside a constant scorer's."""
 
 from __future__ import annotations
 
@@ -38,6 +39,32 @@ def classification(prob: torch.Tensor, target: torch.Tensor) -> dict[str, float]
     return out
 
 
+def majority_accuracy(train_target: torch.Tensor, target: torch.Tensor) -> float:
+    """Accuracy on ``target`` of always predicting the training set's majority class.
+
+    The constant that fits the training labels best is their positive rate; thresholded at 0.5 as
+    the models' outputs are, it predicts the positive class only where positives are more than half
+    (a tie predicts the negative class). Labels count as positive above 0.5.
+    """
+    if not len(target):
+        return float("nan")
+    positive = bool((train_target.double() > 0.5).double().mean() > 0.5) if len(train_target) else False
+    return float(((target.double() > 0.5) == positive).double().mean())
+
+
+def scores(
+    train_prob: torch.Tensor, train_target: torch.Tensor, test_prob: torch.Tensor, test_target: torch.Tensor
+) -> dict[str, dict]:
+    """``evaluation.train`` and ``evaluation.test`` (none without test samples) of a run, whatever engine
+    trained it: :func:`classification` of each, with the majority-class baseline of each split."""
+    out = {"train": classification(train_prob, train_target)}
+    out["train"]["majority_accuracy"] = majority_accuracy(train_target, train_target)
+    if len(test_target):
+        out["test"] = classification(test_prob, test_target)
+        out["test"]["majority_accuracy"] = majority_accuracy(train_target, test_target)
+    return out
+
+
 @torch.no_grad()
 def filtered_ranking(
     net: Variant,
@@ -47,10 +74,14 @@ def filtered_ranking(
     device: torch.device,
     chunk: int = 64,
 ) -> dict[str, float]:
-    """Filtered tail-prediction MRR and Hits@1/3/10 of ``test`` triples (ties count half)."""
+    """Filtered tail-prediction MRR and Hits@1/3/10 of ``test`` triples (ties count half).
+
+    ``constant_mrr``: the MRR of a scorer that gives every tail the same score (the trivial
+    baseline: each triple ranks in the middle of its unfiltered candidates).
+    """
     net.eval()
     n = len(kb.entities)
-    ranks = []
+    ranks, constant = [], []
     for i in range(0, len(test), chunk):
         part = test[i : i + chunk]
         h = np.repeat(part[:, 0], n)
@@ -67,10 +98,12 @@ def filtered_ranking(
             greater = int((row > target).sum())
             equal = int((row == target).sum()) - 1
             ranks.append(1 + greater + equal / 2)
+            constant.append(1 + (n - 1 - len(others)) / 2)
     net.train()
     ranks = np.asarray(ranks, dtype=np.float64)
     return {
         "triples": len(ranks),
         "mrr": float((1 / ranks).mean()),
         **{f"hits@{k}": float((ranks <= k).mean()) for k in (1, 3, 10)},
+        "constant_mrr": float((1 / np.asarray(constant, dtype=np.float64)).mean()) if constant else float("nan"),
     }

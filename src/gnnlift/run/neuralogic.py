@@ -20,7 +20,7 @@ from omegaconf import DictConfig
 
 from gnnlift.data.types import GraphSet
 from gnnlift.protocol import Protocol
-from gnnlift.run.evaluate import classification
+from gnnlift.run.evaluate import scores
 from gnnlift.run.outcome import Outcome
 from gnnlift.run.schedule import BatchPlan
 from gnnlift.run.shared import SharedWork
@@ -97,9 +97,12 @@ def run_neuralogic(
 
     start = time.perf_counter()
     target = torch.from_numpy(task.targets)
-    evaluation = {"train": classification(net.predict([samples[j] for j in task.train]), target[task.train])}
-    if len(task.test):
-        evaluation["test"] = classification(net.predict([samples[j] for j in task.test]), target[task.test])
+    evaluation = scores(
+        net.predict([samples[j] for j in task.train]),
+        target[task.train],
+        net.predict([samples[j] for j in task.test]) if len(task.test) else torch.zeros(0),
+        target[task.test],
+    )
     eval_seconds = time.perf_counter() - start
 
     return Outcome(
