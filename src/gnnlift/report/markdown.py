@@ -250,7 +250,11 @@ def section_lossless(runs: pd.DataFrame, paper: dict) -> str:
         table(summary, note=f"{DASH}: no neuron count recorded for that engine and setting."),
         "\nmajority: the test accuracy of always predicting the training folds' majority class (for ranked "
         "triples, the MRR of a scorer constant over tails); AUC and final loss (the last epoch's training "
-        "loss; predicting 0.5 for every sample scores ln 2 = 0.693) with lifting on; all means over the row's folds.",
+        "loss; predicting 0.5 for every sample scores ln 2 = 0.693) with lifting on; all means over the row's folds. "
+        "neurons raw, pruned, lifted and ratio count neurons as NeuraLogic counts them (fact, atom, rule and "
+        "aggregation neurons, each engine its own graph); the compression and precision sections count vector "
+        "neurons of our graph, so their numbers for the same model and dataset are smaller. speedup: epoch s (off) / "
+        "epoch s (on), with its 95% bootstrap interval and the runs × timed epochs behind each side.",
         *_learned(summary),
         *_fewer_folds(runs),
         f"\nThe paper, gnn_embed on 786_0 per fold: {count(ref['raw'])} → {count(ref['pruned'])} → "

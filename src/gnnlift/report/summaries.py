@@ -81,6 +81,7 @@ def lossless(runs: pd.DataFrame) -> pd.DataFrame:
                 continue
             merged = on.merge(off, on=["fold", "seed"], suffixes=("_on", "_off"))
             metric = "test_accuracy" if on["test_accuracy"].notna().any() else "test_mrr"
+            ratio = interval.speedup(off, on)
             out.append(
                 {
                     "engine": ENGINE[on_label],
@@ -94,6 +95,8 @@ def lossless(runs: pd.DataFrame) -> pd.DataFrame:
                     "epoch s (off)": merged["epoch_seconds_median_off"].mean(),
                     "epoch s (on)": merged["epoch_seconds_median_on"].mean(),
                     "speedup": merged["epoch_seconds_median_off"].mean() / merged["epoch_seconds_median_on"].mean(),
+                    "speedup 95% interval": ratio.interval() if ratio else None,
+                    "n (runs×epochs)": ratio.n if ratio else None,
                     "accuracy (off)": merged[f"{metric}_off"].mean(),
                     "accuracy (on)": merged[f"{metric}_on"].mean(),
                     "majority": _mean(merged, _BASELINE[metric] + "_on"),
