@@ -291,7 +291,7 @@ def section_lossless(runs: pd.DataFrame, paper: dict) -> str:
         text += [
             "\n### Our engine beside PyNeuraLogic (same template, data, folds and starting weights)\n",
             table(side, note=f"{DASH}: not recorded (NeuraLogic's compressed count needs lifting on)."),
-            line + " README.md (How it agrees with ours) explains where the two engines count differently.",
+            line + " docs/models.md (How it agrees with ours) explains where the two engines count differently.",
         ]
     return "\n".join(text) + "\n"
 
