@@ -131,3 +131,42 @@ def test_labels_no_run_can_take_stop_the_plan(tmp_path, capsys, variant, protoco
     )
     assert cli.main(["plan", "--configfile", str(config)]) == 2
     assert capsys.readouterr().err.strip().endswith(message)
+
+
+SCALING = {"groups": [{"models": ["gcn"], "datasets": ["mutag"]}], "variants": ["lifted"], "protocols": ["batched"]}
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {"experiments": {"scaling": SCALING | {"seeds": [0], "folds": [7]}}},
+            "experiment scaling: fold 7 outside 0..4 (num_folds 5)",
+        ),
+        (
+            {"experiments": {"scaling": SCALING | {"seeds": [2**32], "folds": [0]}}},
+            "config: experiments.scaling.seeds.0: 4294967296 is greater than the maximum of 4294967295",
+        ),
+        (
+            {"experiments": {"tabel1": SCALING | {"seeds": [0], "folds": [0]}}},
+            "experiments: unknown experiment 'tabel1' (did you mean table1?); valid experiments: table1,",
+        ),
+        (
+            {
+                "experiments": {n: {"enabled": False} for n in ("table1", "lossless", "precision", "scaling")},
+                "compression": {"groups": []},
+                "clashes": {"groups": []},
+            },
+            "nothing to run: every experiment is disabled (enabled: false) and compression and clashes have no groups",
+        ),
+    ],
+    ids=["fold-outside", "seed-outside", "experiment-typo", "all-disabled"],
+)
+def test_a_plan_no_job_could_finish_stops_before_it_starts(tmp_path, capsys, config, message):
+    from gnnlift import cli
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    assert cli.main(["plan", "--configfile", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err

@@ -23,6 +23,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
+from gnnlift import experiments as report_experiments
 from gnnlift.data.registry import registry, require
 from gnnlift.experiments import figures_of
 from gnnlift.labels import (  # noqa: F401  (the label spelling, read here: matrix.variant_overrides, ...)
@@ -119,6 +120,10 @@ def runs(
         variant_overrides(label)
     for label in experiment["protocols"]:
         protocol_overrides(label)
+    num_folds = experiment.get("num_folds", 5)
+    outside = [f for f in experiment["folds"] if not 0 <= f < num_folds]
+    if outside:
+        raise ValueError(f"experiment {name}: fold {outside[0]} outside 0..{num_folds - 1} (num_folds {num_folds})")
     check_cells(name, experiment)
     cells = itertools.product(
         pairs(experiment["groups"], molecules, datasets, f"experiment {name}"),
@@ -306,7 +311,9 @@ def plan(config: Mapping, neuralogic_missing: str | None = None) -> Plan:
     """
     datasets = dataset_names(config)
     molecules = [name for name in datasets if require(name).kind in ("nci_gi50", "tu")]
-    experiments = {k: v for k, v in (config.get("experiments") or {}).items() if v.get("enabled", True)}
+    named = config.get("experiments") or {}
+    check_names("experiment", list(named), report_experiments.tables(report_experiments.RUNS), "experiments")
+    experiments = {k: v for k, v in named.items() if v.get("enabled", True)}
     compression = config.get("compression") or {}
     clashes = config.get("clashes") or {}
     skipped = list(NEURALOGIC) if neuralogic_missing else []
@@ -324,6 +331,10 @@ def plan(config: Mapping, neuralogic_missing: str | None = None) -> Plan:
     compress_pairs = pairs(compression.get("groups", []), molecules, datasets, "compression")
     clash_pairs = pairs(clashes.get("groups", []), molecules, datasets, "clashes")
     tables = [*experiments, *(["compression"] if compress_pairs else []), *(["clashes"] if clash_pairs else [])]
+    if not tables:
+        raise ValueError(
+            "nothing to run: every experiment is disabled (enabled: false) and compression and clashes have no groups"
+        )
     figure_of = figures_of(tables)
     return Plan(
         tuple(datasets),
