@@ -202,6 +202,9 @@ def test_item10_a_second_workflow_into_the_same_results_folder_is_refused(tmp_pa
         except subprocess.TimeoutExpired:  # a job inside a long compiled call answers Ctrl-C late
             os.killpg(holder.pid, signal.SIGKILL)
             holder.wait(30)
+        # Whatever of the first workflow still runs (a job in a process group of its own) goes too: a
+        # million-epoch job left behind would take a core from every test after this one.
+        subprocess.run(["pkill", "-KILL", "-f", str(tmp_path)], check=False)
     text = refused.stdout + refused.stderr
     assert refused.returncode != 0, text[-3000:]
     message = (
