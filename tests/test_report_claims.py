@@ -153,3 +153,18 @@ def test_the_spread_of_timed_epochs_is_explained_from_their_order(tmp_path):
     assert len(lines) == 2  # pyg varies by under 10%
     assert lines[0].startswith("- neuralogic: timed epochs vary by") and "still warming up (JIT)" in lines[0]
     assert lines[1].startswith("- neuralogic-off:") and "slowest epoch takes 3.00x its median" in lines[1]
+
+
+def test_the_lossless_line_says_whether_the_models_learned():
+    rows = [
+        {"variant": v, "model": "gnn_embed", "dataset": d, "test_accuracy": acc, "test_majority_accuracy": 0.52}
+        | {"test_auc": auc, "final_loss": loss}
+        for d, acc, auc, loss in (("786_0", 0.62, 0.66, 0.648), ("a498", 0.47, 0.49, 0.69))
+        for v in ("lifted-native", "plain-native")
+    ]
+    text = findings.learned(pd.DataFrame(rows))
+    assert text.startswith("; test accuracy is above the majority class in 1 of 2 model × dataset cells")
+    assert "(accuracy − majority −0.050 to +0.10; AUC 0.49–0.66; final training loss 0.65–0.69, ln 2 = 0.693)" in text
+    assert text.endswith("**no better than the majority class**: gnn_embed/a498 0.470 vs 0.520")
+    unrecorded = pd.DataFrame(rows).drop(columns="test_majority_accuracy")
+    assert "the majority-class baseline is not recorded" in findings.learned(unrecorded)

@@ -79,6 +79,10 @@ def _baseline(runs: pd.DataFrame) -> str | None:
     return next((c for c in BASELINES if c in runs and runs[c].notna().any()), None)
 
 
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "−") + sig(abs(value), 2)
+
+
 def learned(runs: pd.DataFrame) -> str:
     """Whether the models learned: test accuracy against the majority class, AUC and final loss, per cell."""
     ours = runs[runs.variant.isin([label for pair in summaries.ON_OFF for label in pair])]
@@ -93,7 +97,7 @@ def learned(runs: pd.DataFrame) -> str:
     above = int((margin > 0).sum())
     text = (
         f"; test accuracy is above the majority class in {above} of {len(cells)} model × dataset cells "
-        f"(by {sig(margin.min(), 2)} to {sig(margin.max(), 2)}"
+        f"(accuracy − majority {_signed(margin.min())} to {_signed(margin.max())}"
     )
     auc = cells["test_auc"].dropna()
     text += f"; AUC {sig(auc.min(), 2)}–{sig(auc.max(), 2)}" if len(auc) else ""
