@@ -247,8 +247,12 @@ def test_kb_batch1_training_matches_torch(datasets, variant):
 def test_backend_native_is_refused_where_it_cannot_run(prepared, tmp_path):
     with pytest.raises(ValueError, match="backend=native runs variant plain or lifted, not pyg"):
         run_app(prepared, tmp_path / "a", "dataset=mutag", "variant=pyg", "backend=native")
-    with pytest.raises(ValueError, match="backend=native runs on the CPU"):
-        run_app(prepared, tmp_path / "b", "dataset=mutag", "variant=plain", "backend=native", "device=meta")
+    from gnnlift.run.switches import check
+
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):  # checked without a GPU here
+        cfg = compose("run", overrides=["dataset=mutag", "variant=plain", "backend=native", "device=cuda"])
+    with pytest.raises(ValueError, match="backend=native runs on the CPU, not device=cuda"):
+        check(cfg)
 
 
 # -- what the native backend refuses --------------------------------------------------------------------------------
