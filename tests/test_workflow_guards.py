@@ -45,7 +45,10 @@ def test_item1_unknown_key_inside_an_experiment(tmp_path):
     result = dry_run(write_yaml(tmp_path / "typo.yaml", config))
     assert result.returncode != 0
     assert "unknown key 'variantss' in experiments.table1" in result.stdout
-    assert "valid keys there: enabled, folds, groups, num_folds, overrides, protocols, seeds, variants" in result.stdout
+    valid = (
+        "enabled, epochs_of, folds, folds_of, groups, num_folds, overrides, overrides_of, protocols, seeds, variants"
+    )
+    assert f"valid keys there: {valid}" in result.stdout
     assert len(result.stdout.strip().splitlines()) <= 8, result.stdout
 
 

@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inits", type=int, nargs="+", default=[2], help="value detection: random weight draws (default 2)")
     p.add_argument("--isocheck", action="store_true", help="value detection: refuse structurally different merges")
     p.add_argument("--scope", default="sample", help="sample, batch or dataset (comma-separated: several)")
-    p.add_argument("--batch-size", type=_positive, default=128, help="samples per batch at scope batch (default 128)")
+    p.add_argument("--batch-size", type=int, default=128, help="samples per batch at scope batch (default 128)")
     p.add_argument("--limit", type=_positive, help="only the first N samples (graphs or queries)")
     p.add_argument("--out", type=Path, help="also write the JSON to this file (atomically)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a model setting")

@@ -331,10 +331,6 @@ def plan(config: Mapping, neuralogic_missing: str | None = None) -> Plan:
     compress_pairs = pairs(compression.get("groups", []), molecules, datasets, "compression")
     clash_pairs = pairs(clashes.get("groups", []), molecules, datasets, "clashes")
     tables = [*experiments, *(["compression"] if compress_pairs else []), *(["clashes"] if clash_pairs else [])]
-    if not tables:
-        raise ValueError(
-            "nothing to run: every experiment is disabled (enabled: false) and compression and clashes have no groups"
-        )
     figure_of = figures_of(tables)
     return Plan(
         tuple(datasets),
