@@ -23,6 +23,7 @@ import yaml
 
 from gnnlift import experiments
 from gnnlift.report import fmt
+from test_workflow_guards import copy_repo  # the checkout copied file by file, as the other workflow tests do
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -45,16 +46,6 @@ def chromium() -> str:
     if in_ci():
         pytest.fail(f"{reason}; CI requires it", pytrace=False)
     pytest.skip(reason)
-
-
-def copy_repo(dest: Path) -> Path:
-    """The repository's tracked and new files, without results, resources or logs."""
-    listing = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]
-    for name in subprocess.run(listing, cwd=REPO, capture_output=True, text=True, check=True).stdout.split():
-        if (REPO / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, dest / name)
-    return dest
 
 
 def small_config(path: Path) -> Path:
