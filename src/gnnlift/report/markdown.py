@@ -34,8 +34,8 @@ def _read(tables: Path, name: str) -> pd.DataFrame | None:
     return None if frame.empty else frame
 
 
-def section_summary(frames: dict[str, pd.DataFrame | None], paper: dict, left_out: list[str]) -> str:
-    lines = findings.summary(frames, paper)
+def section_summary(lines: list[str], left_out: list[str]) -> str:
+    """The report's opening: the findings' lines (:func:`findings.report`), then what the run left out."""
     text = [
         "## What this run found\n",
         "Comparisons with a paper number pair the engines the paper paired (NeuraLogic, its engine, with "
@@ -570,8 +570,8 @@ def write_report(
     """
     paper = yaml.safe_load(Path(paper_file).read_text())
     frames = read_tables(tables)
-    title = findings.headline(findings.report(frames, paper))
-    parts = [f"# {title}\n", section_summary(frames, paper, left_out or [])]
+    found = findings.report(frames, paper)  # once: its speedups resample every cell
+    parts = [f"# {findings.headline(found)}\n", section_summary(found.lines, left_out or [])]
     for section in experiments.sections():
         text = _section(section.name, frames, paper, figures, out)
         if text:
